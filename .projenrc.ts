@@ -1,0 +1,112 @@
+import { awscdk, javascript } from 'projen';
+
+/**
+ * The oldest aws-cdk-lib this library supports, and the version it is developed and tested against.
+ *
+ * `aws_sagemaker.IEndpoint` first ships in 2.235.0; the generated `IInferenceExperimentRef`, `IEndpointRef`,
+ * `IModelRef`, `iam.IRoleRef`, `kms.IKeyRef` and `s3.IBucketRef` are older. 2.236.0 is the first release for which
+ * `@aws-cdk/integ-tests-alpha` is published, so it is the oldest version the whole test suite can run against.
+ */
+const CDK_FLOOR = '2.236.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-sagemaker-inference-experiment',
+  description:
+    'AWS CDK constructs for Amazon SageMaker shadow tests (AWS::SageMaker::InferenceExperiment): typed variants, ' +
+    'synth-time validation, least-privilege IAM, lifecycle and comparison metrics.',
+  author: 'cdk-sagemaker-inference-experiment contributors',
+  authorAddress: 'maintainers@example.com',
+  repositoryUrl: 'https://github.com/cdk-sagemaker-inference-experiment/cdk-sagemaker-inference-experiment.git',
+  keywords: ['aws-cdk', 'cdk', 'sagemaker', 'shadow-test', 'inference-experiment', 'mlops'],
+  license: 'Apache-2.0',
+  stability: 'experimental',
+
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  cdkVersion: CDK_FLOOR,
+  jsiiVersion: '~6.0.0',
+
+  // No hosted CI or release pipeline: `.ci/run` is the gate.
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  buildWorkflow: false,
+  pullRequestTemplate: false,
+
+  publishToPypi: {
+    distName: 'cdk-sagemaker-inference-experiment',
+    module: 'cdk_sagemaker_inference_experiment',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdksagemakerinferenceexperiment',
+    mavenGroupId: 'io.github.cdk-sagemaker-inference-experiment',
+    mavenArtifactId: 'cdk-sagemaker-inference-experiment',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'CdkSageMakerInferenceExperiment',
+    packageId: 'CdkSageMakerInferenceExperiment',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-sagemaker-inference-experiment/cdk-sagemaker-inference-experiment-go',
+    packageName: 'inferenceexperiment',
+  },
+
+  devDeps: ['ajv@^8'],
+
+  jestOptions: {
+    // A snapshot test must be able to fail: `test` never rewrites snapshots; `test:update` does it on purpose.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+    },
+  },
+
+  gitignore: ['/cdk.out/', '*.d.ts.map'],
+});
+
+// jsii warns at length on every run under Node.js 20, which it still supports.
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+
+// The example app and the scripts are type-checked and linted like the tests, each folder with a config of its
+// own (the linter takes the nearest tsconfig.json of each file).
+for (const folder of ['examples', 'scripts']) {
+  const config = new javascript.TypescriptConfig(project, {
+    fileName: `${folder}/tsconfig.json`,
+    include: ['**/*.ts'],
+    exclude: ['node_modules'],
+    compilerOptions: { noEmit: true, rootDir: '..' },
+  });
+  config.addExtends(project.tsconfig!);
+  project.eslint?.addLintPattern(folder);
+}
+
+// The main job: synthesize the example shadow test and print its template.
+project.addTask('synth:example', {
+  description: 'Synthesize the example shadow-test stack and print its CloudFormation template',
+  exec: 'ts-node --project examples/tsconfig.json examples/shadow-test-app.ts',
+});
+
+// The instance-type constants are generated from a data file kept in the repository.
+const generateInstanceTypes = project.addTask('generate:instance-types', {
+  description: 'Regenerate src/instance-type.ts from data/instance-types.txt',
+  exec: 'ts-node --project scripts/tsconfig.json scripts/generate-instance-types.ts',
+});
+project.preCompileTask.spawn(generateInstanceTypes);
+
+// README examples must compile: rosetta fails the build on any error in a TypeScript block.
+const rosetta = project.addTask('rosetta:extract', {
+  description: 'Compile every TypeScript example in the README with jsii-rosetta',
+  exec: 'jsii-rosetta extract --strict',
+});
+project.postCompileTask.spawn(rosetta);
+project.gitignore.exclude('.jsii.tabl.json', '/rosetta/**/*.ts-fixture.js');
+
+// Python, Java, .NET and Go toolchains cannot fetch their registries' packages here, so `package-all` generates
+// their sources without building them; the npm tarball is built in full.
+for (const language of ['python', 'java', 'dotnet', 'go']) {
+  project.tasks.tryFind(`package:${language}`)?.reset(`jsii-pacmak -v --target ${language} --code-only`);
+}
+
+project.synth();

@@ -1,0 +1,116 @@
+import {
+  aws_iam as iam,
+  aws_kms as kms,
+  aws_s3 as s3,
+  aws_sagemaker as sagemaker,
+  Duration,
+  Stack,
+  StackProps,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import {
+  DataCapture,
+  InferenceExperiment,
+  InstanceType,
+  ModelVariant,
+  ShadowModeConfig,
+} from '../src';
+
+/** The built-in XGBoost serving image of SageMaker in us-east-1; any inference image works the same way. */
+const SERVING_IMAGE = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1';
+
+/**
+ * A complete shadow test: a production model served by an endpoint, a candidate model, and an inference
+ * experiment that sends a copy of half of the endpoint's requests to the candidate and captures both variants'
+ * traffic to an encrypted bucket.
+ */
+export class ShadowTestStack extends Stack {
+  public readonly experiment: InferenceExperiment;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+
+    const key = new kms.Key(this, 'Key', {
+      description: 'Encrypts model artifacts and captured inference data of the shadow test',
+      enableKeyRotation: true,
+    });
+    const artifacts = new s3.Bucket(this, 'ModelArtifacts', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: key,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+    });
+    const captures = new s3.Bucket(this, 'Captures', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: key,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+    });
+
+    // The role that the models run as, and that SageMaker assumes to run the shadow test.
+    const role = new iam.Role(this, 'SageMakerRole', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      description: 'Runs the models and the shadow test',
+    });
+    artifacts.grantRead(role);
+    captures.grantWrite(role);
+
+    const model = (name: string, version: string): sagemaker.CfnModel => {
+      const cfnModel = new sagemaker.CfnModel(this, name, {
+        executionRoleArn: role.roleArn,
+        primaryContainer: {
+          image: SERVING_IMAGE,
+          modelDataUrl: artifacts.s3UrlForObject(`models/${version}/model.tar.gz`),
+        },
+      });
+      // The model is validated on creation, so the role must already be able to read the artifacts.
+      cfnModel.node.addDependency(role);
+      return cfnModel;
+    };
+    const productionModel = model('ProductionModel', 'v1');
+    const candidateModel = model('CandidateModel', 'v2');
+
+    const productionVariant = ModelVariant.realTime({
+      variantName: 'production',
+      model: productionModel,
+      instanceType: InstanceType.ML_M5_XLARGE,
+    });
+
+    const endpointConfig = new sagemaker.CfnEndpointConfig(this, 'EndpointConfig', {
+      kmsKeyId: key.keyArn,
+      productionVariants: [{
+        variantName: productionVariant.variantName,
+        modelName: productionModel.attrModelName,
+        initialInstanceCount: productionVariant.instanceCount,
+        instanceType: productionVariant.instanceType.name,
+        initialVariantWeight: 1,
+      }],
+    });
+    const endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', {
+      endpointConfigName: endpointConfig.attrEndpointConfigName,
+    });
+
+    this.experiment = new InferenceExperiment(this, 'ShadowTest', {
+      endpoint,
+      role,
+      description: 'Candidate model v2 shadowing production model v1',
+      shadowMode: ShadowModeConfig.of({
+        production: productionVariant,
+        shadow: ModelVariant.realTime({
+          variantName: 'candidate',
+          model: candidateModel,
+          instanceType: InstanceType.ML_M5_XLARGE,
+        }),
+        samplingPercentage: 50,
+      }),
+      dataCapture: DataCapture.toBucket(captures, {
+        prefix: 'shadow-tests/',
+        encryptionKey: key,
+        jsonContentTypes: ['application/json'],
+        csvContentTypes: ['text/csv'],
+      }),
+      tags: { project: 'shadow-test-example' },
+    });
+  }
+}

@@ -1,0 +1,316 @@
+import { aws_iam as iam, aws_sagemaker as sagemaker, IResource, Lazy, Names, Resource } from 'aws-cdk-lib';
+import { aws_kms as kmsRefs, aws_sagemaker as sagemakerRefs } from 'aws-cdk-lib/interfaces';
+import { Construct } from 'constructs';
+import { DataCapture } from './data-capture';
+import { ModelVariant } from './model-variant';
+import { sageMakerArnName } from './private/arns';
+import { endpointNameOf, modelNameOf } from './private/resource-names';
+import * as rules from './private/rules';
+import { checkDataCapture, checkSchedule, checkShadowMode, checkTags } from './private/validate-props';
+import { ProblemCollector } from './private/validation';
+import { Schedule } from './schedule';
+import { ShadowModeConfig } from './shadow-mode-config';
+
+/**
+ * A SageMaker inference experiment (shadow test).
+ */
+export interface IInferenceExperiment extends IResource, sagemakerRefs.IInferenceExperimentRef {
+  /**
+   * The name of the inference experiment.
+   *
+   * @attribute
+   */
+  readonly inferenceExperimentName: string;
+
+  /**
+   * The ARN of the inference experiment.
+   *
+   * @attribute
+   */
+  readonly inferenceExperimentArn: string;
+}
+
+/**
+ * Properties of a shadow test.
+ */
+export interface InferenceExperimentProps {
+  /**
+   * The endpoint on which the shadow test runs. It must already host the production variant.
+   *
+   * A `CfnEndpoint`, an `aws_sagemaker.IEndpoint`, or `ExistingEndpoint.fromEndpointName()` for an endpoint that
+   * exists outside this app. A reference that exposes only its ARN is rejected, because SageMaker ARNs carry
+   * names in lower case. Changing the endpoint replaces the experiment.
+   */
+  readonly endpoint: sagemakerRefs.IEndpointRef;
+
+  /**
+   * The production and shadow variants, and the share of requests that the shadow variant receives.
+   */
+  readonly shadowMode: ShadowModeConfig;
+
+  /**
+   * The IAM role that SageMaker assumes to access model artifacts and container images, and to manage the
+   * endpoint's variants during the test. It must trust `sagemaker.amazonaws.com`. Changing the role replaces the
+   * experiment.
+   */
+  readonly role: iam.IRoleRef & iam.IGrantable;
+
+  /**
+   * The name of the inference experiment: letters, digits and hyphens, starting and ending with a letter or
+   * digit, at most 120 characters. Changing the name replaces the experiment.
+   *
+   * @default - a unique name generated from the construct's path
+   */
+  readonly inferenceExperimentName?: string;
+
+  /**
+   * A description of the inference experiment, from 1 to 1024 characters.
+   *
+   * @default - no description
+   */
+  readonly description?: string;
+
+  /**
+   * When the shadow test runs, for 1 hour to 30 days.
+   *
+   * @default - the test starts as soon as it is created and concludes after 7 days
+   */
+  readonly schedule?: Schedule;
+
+  /**
+   * The KMS key that SageMaker uses to encrypt data on the storage volumes attached to the ML compute instances
+   * that host the variants. Changing the key replaces the experiment.
+   *
+   * @default - the volumes are encrypted with an AWS managed key
+   */
+  readonly volumeEncryptionKey?: kmsRefs.IKeyRef;
+
+  /**
+   * Where to capture the inference requests and responses of both variants.
+   *
+   * @default - no data capture
+   */
+  readonly dataCapture?: DataCapture;
+
+  /**
+   * Tags for the inference experiment: at most 50, together with any added through `Tags.of()`.
+   *
+   * @default - no tags
+   */
+  readonly tags?: { [key: string]: string };
+}
+
+const TYPE_SHADOW_MODE = 'ShadowMode';
+const INFRASTRUCTURE_REAL_TIME = 'RealTimeInference';
+const IS_INFERENCE_EXPERIMENT = Symbol.for('cdk-sagemaker-inference-experiment.InferenceExperiment');
+
+/**
+ * A shadow test on a SageMaker endpoint: SageMaker copies a share of the requests that the production variant
+ * receives to a shadow variant, so that a new model can be compared with the current one on real traffic before
+ * it is promoted.
+ *
+ * @resource AWS::SageMaker::InferenceExperiment
+ */
+export class InferenceExperiment extends Resource implements IInferenceExperiment, iam.IGrantable {
+  /**
+   * Whether `x` is an `InferenceExperiment` of this library.
+   */
+  public static isInferenceExperiment(x: any): x is InferenceExperiment {
+    return x !== null && typeof x === 'object' && IS_INFERENCE_EXPERIMENT in x;
+  }
+
+  public readonly inferenceExperimentName: string;
+  public readonly inferenceExperimentArn: string;
+
+  /**
+   * The status of the inference experiment, such as `Running` or `Completed`.
+   *
+   * @attribute
+   */
+  public readonly inferenceExperimentStatus: string;
+
+  /**
+   * When the inference experiment was created.
+   *
+   * @attribute
+   */
+  public readonly inferenceExperimentCreationTime: string;
+
+  /**
+   * When the inference experiment was last modified.
+   *
+   * @attribute
+   */
+  public readonly inferenceExperimentLastModifiedTime: string;
+
+  /**
+   * The name of the endpoint on which the experiment ran, as SageMaker reports it.
+   *
+   * @attribute
+   */
+  public readonly inferenceExperimentEndpointName: string;
+
+  /**
+   * The name of the endpoint configuration that the endpoint uses, as SageMaker reports it.
+   *
+   * @attribute
+   */
+  public readonly inferenceExperimentEndpointConfigName: string;
+
+  /**
+   * The status of the endpoint, such as `InService`.
+   *
+   * @attribute
+   */
+  public readonly inferenceExperimentEndpointStatus: string;
+
+  /** The name of the endpoint on which the shadow test runs. */
+  public readonly endpointName: string;
+
+  /** The production and shadow variants of the test. */
+  public readonly shadowMode: ShadowModeConfig;
+
+  /** The role that SageMaker assumes for the test. */
+  public readonly role: iam.IRoleRef;
+
+  /** The principal of the role that SageMaker assumes for the test, to grant it more permissions. */
+  public readonly grantPrincipal: iam.IPrincipal;
+
+  private readonly resource: sagemaker.CfnInferenceExperiment;
+
+  constructor(scope: Construct, id: string, props: InferenceExperimentProps) {
+    super(scope, id, {
+      // The name is required by CloudFormation, so one is generated when none is given; it is known only once
+      // the construct is in the tree.
+      physicalName: props.inferenceExperimentName ?? Lazy.string({
+        produce: () => Names.uniqueResourceName(this, { maxLength: rules.EXPERIMENT_NAME.maxLength }),
+      }),
+    });
+    Object.defineProperty(this, IS_INFERENCE_EXPERIMENT, { value: true });
+
+    const problems = new ProblemCollector();
+    problems.checkString('inferenceExperimentName', props.inferenceExperimentName, rules.EXPERIMENT_NAME);
+    problems.checkString('description', props.description, rules.DESCRIPTION);
+    problems.checkString('role', props.role.roleRef.roleArn, rules.ROLE_ARN);
+    problems.checkString('volumeEncryptionKey', props.volumeEncryptionKey?.keyRef.keyArn, rules.KMS_KEY);
+
+    const endpointName = endpointNameOf(props.endpoint);
+    if (endpointName === undefined) {
+      problems.addDescribed('endpoint', `'${props.endpoint.node.path}', which exposes only its ARN`, nameMissing('endpoint',
+        'a CfnEndpoint, an aws_sagemaker.IEndpoint or ExistingEndpoint.fromEndpointName()'));
+    }
+    problems.checkString('endpoint', endpointName, rules.ENDPOINT_NAME);
+
+    checkShadowMode(problems, 'shadowMode', props.shadowMode);
+    const modelNames = new Map<ModelVariant, string>();
+    for (const [role, variant] of [['production', props.shadowMode.production], ['shadow', props.shadowMode.shadow]] as const) {
+      const modelName = modelNameOf(variant.model);
+      if (modelName === undefined) {
+        problems.addDescribed(`shadowMode.${role}.model`, `'${variant.model.node.path}', which exposes only its ARN`,
+          nameMissing('model', 'a CfnModel or ExistingModel.fromModelName()'));
+      } else {
+        problems.checkString(`shadowMode.${role}.model`, modelName, rules.MODEL_NAME);
+        modelNames.set(variant, modelName);
+      }
+    }
+    if (props.schedule) {
+      checkSchedule(problems, 'schedule', props.schedule);
+    }
+    if (props.dataCapture) {
+      checkDataCapture(problems, 'dataCapture', props.dataCapture);
+    }
+    const tags = Object.entries(props.tags ?? {}).map(([key, value]) => ({ key, value }));
+    checkTags(problems, 'tags', tags);
+    problems.throwIfAny(`InferenceExperiment '${this.node.path}'`);
+
+    this.endpointName = endpointName!;
+    this.shadowMode = props.shadowMode;
+    this.role = props.role;
+    this.grantPrincipal = props.role.grantPrincipal;
+
+    const { production, shadow } = props.shadowMode;
+    const renderVariant = (variant: ModelVariant): sagemaker.CfnInferenceExperiment.ModelVariantConfigProperty => ({
+      modelName: modelNames.get(variant)!,
+      variantName: variant.variantName,
+      infrastructureConfig: {
+        infrastructureType: INFRASTRUCTURE_REAL_TIME,
+        realTimeInferenceConfig: {
+          instanceType: variant.instanceType.name,
+          instanceCount: variant.instanceCount,
+        },
+      },
+    });
+
+    this.resource = new sagemaker.CfnInferenceExperiment(this, 'Resource', {
+      name: this.physicalName,
+      type: TYPE_SHADOW_MODE,
+      description: props.description,
+      roleArn: props.role.roleRef.roleArn,
+      endpointName: this.endpointName,
+      schedule: props.schedule && {
+        startTime: props.schedule.startTime.toISOString(),
+        endTime: props.schedule.endTime.toISOString(),
+      },
+      kmsKey: props.volumeEncryptionKey?.keyRef.keyArn,
+      dataStorageConfig: props.dataCapture && renderDataCapture(props.dataCapture),
+      modelVariants: [renderVariant(production), renderVariant(shadow)],
+      shadowModeConfig: {
+        sourceModelVariantName: production.variantName,
+        shadowModelVariants: [{
+          shadowModelVariantName: shadow.variantName,
+          samplingPercentage: props.shadowMode.samplingPercentage,
+        }],
+      },
+      tags: tags.length > 0 ? tags : undefined,
+    });
+
+    // The endpoint and the models must exist before the experiment is created, and the role must hold its
+    // permissions. Names read from attributes already order the resources; a literal name does not, and the role's
+    // policies are resources of their own, hence the explicit dependencies.
+    this.resource.node.addDependency(props.endpoint, production.model, shadow.model, props.role);
+
+    // Tags added with `Tags.of()` are known only after aspects run, so their limits are checked at synth.
+    this.node.addValidation({
+      validate: () => {
+        const tagProblems = new ProblemCollector();
+        checkTags(tagProblems, 'tags', this.resource.tags.renderTags() ?? []);
+        return tagProblems.isEmpty ? [] : [tagProblems.message(`InferenceExperiment '${this.node.path}'`)];
+      },
+    });
+
+    this.inferenceExperimentName = this.getResourceNameAttribute(this.resource.ref);
+    this.inferenceExperimentArn = this.getResourceArnAttribute(this.resource.attrArn, {
+      service: 'sagemaker',
+      resource: 'inference-experiment',
+      resourceName: Lazy.string({ produce: () => sageMakerArnName(this.stack.resolve(this.physicalName)) }),
+    });
+    this.inferenceExperimentStatus = this.resource.attrStatus;
+    this.inferenceExperimentCreationTime = this.resource.attrCreationTime;
+    this.inferenceExperimentLastModifiedTime = this.resource.attrLastModifiedTime;
+    this.inferenceExperimentEndpointName = this.resource.attrEndpointMetadataEndpointName;
+    this.inferenceExperimentEndpointConfigName = this.resource.attrEndpointMetadataEndpointConfigName;
+    this.inferenceExperimentEndpointStatus = this.resource.attrEndpointMetadataEndpointStatus;
+  }
+
+  /** A reference to this inference experiment, for L1 and L2 constructs that accept one. */
+  public get inferenceExperimentRef(): sagemakerRefs.InferenceExperimentReference {
+    return {
+      inferenceExperimentName: this.inferenceExperimentName,
+      inferenceExperimentArn: this.inferenceExperimentArn,
+    };
+  }
+}
+
+function nameMissing(kind: string, accepted: string): string {
+  return `the ${kind}'s name is needed and SageMaker ARNs carry names in lower case, so it can not be read from the ` +
+    `ARN; pass ${accepted}`;
+}
+
+function renderDataCapture(dataCapture: DataCapture): sagemaker.CfnInferenceExperiment.DataStorageConfigProperty {
+  const { csvContentTypes, jsonContentTypes } = dataCapture;
+  return {
+    destination: dataCapture.destination,
+    kmsKey: dataCapture.encryptionKey?.keyRef.keyArn,
+    contentType: csvContentTypes || jsonContentTypes ? { csvContentTypes, jsonContentTypes } : undefined,
+  };
+}

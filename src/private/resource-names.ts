@@ -1,0 +1,30 @@
+import { aws_sagemaker as sagemaker } from 'aws-cdk-lib';
+import { aws_sagemaker as sagemakerRefs } from 'aws-cdk-lib/interfaces';
+
+/*
+ * The generated `EndpointReference` and `ModelReference` carry only ARNs, and SageMaker writes names in lower case
+ * in its ARNs, so a name parsed from an ARN would be wrong for a mixed-case name. The real name is taken from the
+ * L1's attribute, or from an L2 that exposes it.
+ */
+
+/** The name of `endpoint`, or undefined when the reference exposes only its ARN. */
+export function endpointNameOf(endpoint: sagemakerRefs.IEndpointRef): string | undefined {
+  if (sagemaker.CfnEndpoint.isCfnEndpoint(endpoint)) {
+    return endpoint.attrEndpointName;
+  }
+  return stringProperty(endpoint, 'endpointName');
+}
+
+/** The name of `model`, or undefined when the reference exposes only its ARN. */
+export function modelNameOf(model: sagemakerRefs.IModelRef): string | undefined {
+  if (sagemaker.CfnModel.isCfnModel(model)) {
+    return model.attrModelName;
+  }
+  // Some aws-cdk-lib releases put the name in the reference itself; later ones replaced it with the ARN.
+  return stringProperty(model, 'modelName') ?? stringProperty(model.modelRef, 'modelName');
+}
+
+function stringProperty(reference: object, property: string): string | undefined {
+  const value: unknown = (reference as Record<string, unknown>)[property];
+  return typeof value === 'string' ? value : undefined;
+}

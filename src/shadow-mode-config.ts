@@ -1,0 +1,52 @@
+import { ModelVariant } from './model-variant';
+
+/**
+ * Properties of a shadow test's configuration.
+ */
+export interface ShadowModeConfigProps {
+  /**
+   * The production variant, which takes all the inference requests.
+   *
+   * It must be the variant that the endpoint hosts today, with the same name and model.
+   */
+  readonly production: ModelVariant;
+
+  /**
+   * The shadow variant, to which SageMaker replicates a share of the production variant's requests.
+   *
+   * Its name must differ from the production variant's.
+   */
+  readonly shadow: ModelVariant;
+
+  /**
+   * The percentage of inference requests that SageMaker replicates from the production variant to the shadow
+   * variant: a whole number from 0 to 100.
+   *
+   * It can be changed while the test is scheduled or running.
+   */
+  readonly samplingPercentage: number;
+}
+
+/**
+ * Which variant serves production traffic, which one shadows it, and how much of the traffic it receives.
+ *
+ * The construct writes both `ModelVariants` and `ShadowModeConfig` of the template from this one object, so the
+ * variant names in them always agree.
+ */
+export class ShadowModeConfig {
+  /**
+   * A shadow test of `shadow` against `production`.
+   */
+  public static of(props: ShadowModeConfigProps): ShadowModeConfig {
+    return new ShadowModeConfig(props.production, props.shadow, props.samplingPercentage);
+  }
+
+  private constructor(
+    /** The production variant, which takes all the inference requests. */
+    public readonly production: ModelVariant,
+    /** The shadow variant, which receives a copy of `samplingPercentage` percent of the requests. */
+    public readonly shadow: ModelVariant,
+    /** The percentage of inference requests that SageMaker replicates to the shadow variant. */
+    public readonly samplingPercentage: number,
+  ) {}
+}

@@ -1,0 +1,94 @@
+import { App, aws_iam as iam, aws_kms as kms, aws_s3 as s3, aws_sagemaker as sagemaker, Stack } from 'aws-cdk-lib';
+import {
+  DataCapture,
+  InferenceExperiment,
+  InferenceExperimentProps,
+  InstanceType,
+  ModelVariant,
+  Schedule,
+  ShadowModeConfig,
+} from '../../src';
+
+/** A stack with a fixed account and region, so that ARNs are predictable. */
+export function newStack(id = 'TestStack'): Stack {
+  return new Stack(new App(), id, { env: { account: '123456789012', region: 'us-east-1' } });
+}
+
+/** An endpoint hosting the production model, with two models and a role: what every shadow test needs. */
+export class ShadowTestParts {
+  public readonly role: iam.Role;
+  public readonly productionModel: sagemaker.CfnModel;
+  public readonly candidateModel: sagemaker.CfnModel;
+  public readonly endpoint: sagemaker.CfnEndpoint;
+
+  constructor(public readonly stack: Stack) {
+    this.role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+    this.productionModel = new sagemaker.CfnModel(stack, 'ProductionModel', { executionRoleArn: this.role.roleArn });
+    this.candidateModel = new sagemaker.CfnModel(stack, 'CandidateModel', { executionRoleArn: this.role.roleArn });
+    const config = new sagemaker.CfnEndpointConfig(stack, 'EndpointConfig', {
+      productionVariants: [{
+        variantName: 'production',
+        modelName: this.productionModel.attrModelName,
+        instanceType: 'ml.m5.xlarge',
+        initialInstanceCount: 1,
+      }],
+    });
+    this.endpoint = new sagemaker.CfnEndpoint(stack, 'Endpoint', { endpointConfigName: config.attrEndpointConfigName });
+  }
+
+  public production(overrides: { variantName?: string; instanceType?: InstanceType; instanceCount?: number } = {}): ModelVariant {
+    return ModelVariant.realTime({
+      variantName: 'production',
+      model: this.productionModel,
+      instanceType: InstanceType.ML_M5_XLARGE,
+      ...overrides,
+    });
+  }
+
+  public shadow(overrides: { variantName?: string; instanceType?: InstanceType; instanceCount?: number } = {}): ModelVariant {
+    return ModelVariant.realTime({
+      variantName: 'candidate',
+      model: this.candidateModel,
+      instanceType: InstanceType.ML_M5_XLARGE,
+      ...overrides,
+    });
+  }
+
+  /** The required properties only. */
+  public minimalProps(): InferenceExperimentProps {
+    return {
+      endpoint: this.endpoint,
+      role: this.role,
+      shadowMode: ShadowModeConfig.of({ production: this.production(), shadow: this.shadow(), samplingPercentage: 100 }),
+    };
+  }
+
+  /** Every property set. */
+  public fullProps(): InferenceExperimentProps {
+    const key = new kms.Key(this.stack, 'Key');
+    const bucket = new s3.Bucket(this.stack, 'Captures', { encryptionKey: key });
+    return {
+      ...this.minimalProps(),
+      inferenceExperimentName: 'candidate-v2-shadow-test',
+      description: 'Candidate v2 against production',
+      schedule: Schedule.between(new Date('2027-01-04T09:00:00Z'), new Date('2027-01-18T09:00:00Z')),
+      volumeEncryptionKey: key,
+      dataCapture: DataCapture.toBucket(bucket, {
+        prefix: 'captures/',
+        encryptionKey: key,
+        csvContentTypes: ['text/csv'],
+        jsonContentTypes: ['application/json', 'application/jsonlines'],
+      }),
+      shadowMode: ShadowModeConfig.of({
+        production: this.production({ instanceType: InstanceType.ML_C5_XLARGE, instanceCount: 2 }),
+        shadow: this.shadow({ instanceType: InstanceType.ML_G5_XLARGE, instanceCount: 1 }),
+        samplingPercentage: 50,
+      }),
+      tags: { 'team': 'ml-platform', 'cost-center': '1234' },
+    };
+  }
+
+  public experiment(props: Partial<InferenceExperimentProps> = {}, id = 'Experiment'): InferenceExperiment {
+    return new InferenceExperiment(this.stack, id, { ...this.minimalProps(), ...props });
+  }
+}
