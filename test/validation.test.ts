@@ -11,7 +11,7 @@ import {
   Schedule,
   ShadowModeConfig,
 } from '../src';
-import { newStack, ShadowTestParts } from './helpers/fixtures';
+import { newStack, ShadowTestParts, VariantOverrides } from './helpers/fixtures';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -31,8 +31,8 @@ function build(props: (parts: ShadowTestParts) => Partial<InferenceExperimentPro
 }
 
 function withShadowMode(
-  production: { variantName?: string; instanceType?: InstanceType; instanceCount?: number },
-  shadow: { variantName?: string; instanceType?: InstanceType; instanceCount?: number },
+  production: VariantOverrides,
+  shadow: VariantOverrides,
   samplingPercentage = 100,
 ): (parts: ShadowTestParts) => Partial<InferenceExperimentProps> {
   return (parts) => ({

@@ -9,6 +9,12 @@ import {
   ShadowModeConfig,
 } from '../../src';
 
+export interface VariantOverrides {
+  readonly variantName?: string;
+  readonly instanceType?: InstanceType;
+  readonly instanceCount?: number;
+}
+
 /** A stack with a fixed account and region, so that ARNs are predictable. */
 export function newStack(id = 'TestStack'): Stack {
   return new Stack(new App(), id, { env: { account: '123456789012', region: 'us-east-1' } });
@@ -36,22 +42,16 @@ export class ShadowTestParts {
     this.endpoint = new sagemaker.CfnEndpoint(stack, 'Endpoint', { endpointConfigName: config.attrEndpointConfigName });
   }
 
-  public production(overrides: { variantName?: string; instanceType?: InstanceType; instanceCount?: number } = {}): ModelVariant {
-    return ModelVariant.realTime({
-      variantName: 'production',
-      model: this.productionModel,
-      instanceType: InstanceType.ML_M5_XLARGE,
-      ...overrides,
-    });
+  public production(overrides: VariantOverrides = {}): ModelVariant {
+    return this.variant('production', this.productionModel, overrides);
   }
 
-  public shadow(overrides: { variantName?: string; instanceType?: InstanceType; instanceCount?: number } = {}): ModelVariant {
-    return ModelVariant.realTime({
-      variantName: 'candidate',
-      model: this.candidateModel,
-      instanceType: InstanceType.ML_M5_XLARGE,
-      ...overrides,
-    });
+  public shadow(overrides: VariantOverrides = {}): ModelVariant {
+    return this.variant('candidate', this.candidateModel, overrides);
+  }
+
+  private variant(variantName: string, model: sagemaker.CfnModel, overrides: VariantOverrides): ModelVariant {
+    return ModelVariant.realTime({ variantName, model, instanceType: InstanceType.ML_M5_XLARGE, ...overrides });
   }
 
   /** The required properties only. */
