@@ -52,7 +52,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     packageName: 'inferenceexperiment',
   },
 
-  devDeps: ['ajv@^8'],
+  devDeps: ['ajv@^8', 'cdk-nag@^2'],
 
   jestOptions: {
     // A snapshot test must be able to fail: `test` never rewrites snapshots; `test:update` does it on purpose.
@@ -80,6 +80,7 @@ for (const folder of ['examples', 'scripts']) {
   });
   config.addExtends(project.tsconfig!);
   project.eslint?.addLintPattern(folder);
+  project.eslint?.allowDevDeps(`${folder}/**`);
 }
 
 // The main job: synthesize the example shadow test and print its template.

@@ -7,6 +7,7 @@ import {
   Stack,
   StackProps,
 } from 'aws-cdk-lib';
+import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import {
   DataCapture,
@@ -34,27 +35,40 @@ export class ShadowTestStack extends Stack {
       description: 'Encrypts model artifacts and captured inference data of the shadow test',
       enableKeyRotation: true,
     });
+    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+    });
+    NagSuppressions.addResourceSuppressions(accessLogs, [{
+      id: 'AwsSolutions-S1',
+      reason: 'This bucket receives the server access logs of the other buckets; logging it to itself would loop.',
+    }]);
     const artifacts = new s3.Bucket(this, 'ModelArtifacts', {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: key,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'model-artifacts/',
     });
     const captures = new s3.Bucket(this, 'Captures', {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: key,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'captures/',
       lifecycleRules: [{ expiration: Duration.days(90) }],
     });
 
-    // The role that the models run as, and that SageMaker assumes to run the shadow test.
-    const role = new iam.Role(this, 'SageMakerRole', {
+    // The role that the models' containers run as. The shadow test gets a role of its own from the construct.
+    const role = new iam.Role(this, 'ModelRole', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
-      description: 'Runs the models and the shadow test',
+      description: 'Runs the containers of the production and candidate models',
     });
     artifacts.grantRead(role);
-    captures.grantWrite(role);
 
     const model = (name: string, version: string): sagemaker.CfnModel => {
       const cfnModel = new sagemaker.CfnModel(this, name, {
@@ -93,7 +107,6 @@ export class ShadowTestStack extends Stack {
 
     this.experiment = new InferenceExperiment(this, 'ShadowTest', {
       endpoint,
-      role,
       description: 'Candidate model v2 shadowing production model v1',
       shadowMode: ShadowModeConfig.of({
         production: productionVariant,
@@ -112,5 +125,27 @@ export class ShadowTestStack extends Stack {
       }),
       tags: { project: 'shadow-test-example' },
     });
+
+    // Wildcards that the permissions need, each with its reason (see "Security" in the README).
+    NagSuppressions.addResourceSuppressions(role, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'Bucket.grantRead: the model containers read every object of the artifacts bucket, with the ' +
+        'read actions that aws-cdk-lib groups under s3:GetObject*, s3:GetBucket* and s3:List*.',
+      appliesTo: ['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*', { regex: '/^Resource::<ModelArtifacts[0-9A-F]{8}\\.Arn>\\/\\*$/' }],
+    }], true);
+    NagSuppressions.addResourceSuppressions(this.experiment, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'SageMaker names the endpoint configurations that a shadow test creates itself, so they can only be ' +
+        'matched by resource type; captured objects get keys that SageMaker generates under the capture prefix; ' +
+        'Bucket.grantPut uses s3:Abort* (abort multipart uploads) and the key grant kms:ReEncrypt* and ' +
+        'kms:GenerateDataKey* for encrypted uploads.',
+      appliesTo: [
+        'Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:endpoint-config/*',
+        { regex: '/^Resource::<Captures[0-9A-F]{8}\\.Arn>\\/shadow-tests\\/\\*$/' },
+        'Action::s3:Abort*',
+        'Action::kms:ReEncrypt*',
+        'Action::kms:GenerateDataKey*',
+      ],
+    }], true);
   }
 }

@@ -2,6 +2,7 @@ export * from './data-capture';
 export * from './existing-endpoint';
 export * from './existing-model';
 export * from './inference-experiment';
+export * from './inference-experiment-grants';
 export * from './instance-type';
 export * from './model-variant';
 export * from './schedule';

@@ -1,10 +1,12 @@
-import { aws_iam as iam, aws_sagemaker as sagemaker, IResource, Lazy, Names, Resource } from 'aws-cdk-lib';
+import { Arn, ArnFormat, aws_iam as iam, aws_sagemaker as sagemaker, IResource, Lazy, Names, Resource, Stack } from 'aws-cdk-lib';
 import { aws_kms as kmsRefs, aws_sagemaker as sagemakerRefs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { DataCapture } from './data-capture';
+import { InferenceExperimentGrants } from './inference-experiment-grants';
 import { ModelVariant } from './model-variant';
 import { sageMakerArnName } from './private/arns';
-import { endpointNameOf, modelNameOf } from './private/resource-names';
+import { grantShadowTestPermissions } from './private/execution-role';
+import { endpointNameOf, modelArnOf, modelNameOf } from './private/resource-names';
 import * as rules from './private/rules';
 import { checkDataCapture, checkSchedule, checkShadowMode, checkTags } from './private/validate-props';
 import { ProblemCollector } from './private/validation';
@@ -28,6 +30,38 @@ export interface IInferenceExperiment extends IResource, sagemakerRefs.IInferenc
    * @attribute
    */
   readonly inferenceExperimentArn: string;
+
+  /**
+   * IAM permissions on this inference experiment.
+   */
+  readonly grants: InferenceExperimentGrants;
+}
+
+/**
+ * What is known of an inference experiment defined outside this app.
+ */
+export interface InferenceExperimentAttributes {
+  /**
+   * The name of the inference experiment. Give it when it has upper-case letters: SageMaker ARNs carry names in
+   * lower case.
+   *
+   * @default - the name in `inferenceExperimentArn`, in lower case
+   */
+  readonly inferenceExperimentName?: string;
+
+  /**
+   * The ARN of the inference experiment.
+   *
+   * @default - the ARN of `inferenceExperimentName` in the account and region of the scope's stack
+   */
+  readonly inferenceExperimentArn?: string;
+
+  /**
+   * The role that SageMaker assumes for the experiment. `grants.create()` needs it to grant `iam:PassRole`.
+   *
+   * @default - unknown: `grants.create()` fails, every other grant works
+   */
+  readonly role?: iam.IRoleRef;
 }
 
 /**
@@ -49,11 +83,16 @@ export interface InferenceExperimentProps {
   readonly shadowMode: ShadowModeConfig;
 
   /**
-   * The IAM role that SageMaker assumes to access model artifacts and container images, and to manage the
-   * endpoint's variants during the test. It must trust `sagemaker.amazonaws.com`. Changing the role replaces the
-   * experiment.
+   * The IAM role that SageMaker assumes to manage the endpoint's variants during the test. It must trust
+   * `sagemaker.amazonaws.com`. Changing the role replaces the experiment.
+   *
+   * A role given here receives the permissions that the test needs, when it is mutable (an imported role that is
+   * not mutable is used as it is).
+   *
+   * @default - a role trusted by `sagemaker.amazonaws.com` only, with the least privilege that the test needs:
+   * see "Security" in the README
    */
-  readonly role: iam.IRoleRef & iam.IGrantable;
+  readonly role?: iam.IRoleRef & iam.IGrantable;
 
   /**
    * The name of the inference experiment: letters, digits and hyphens, starting and ending with a letter or
@@ -113,6 +152,43 @@ const IS_INFERENCE_EXPERIMENT = Symbol.for('cdk-sagemaker-inference-experiment.I
  */
 export class InferenceExperiment extends Resource implements IInferenceExperiment, iam.IGrantable {
   /**
+   * An inference experiment defined outside this app, by its name, in the account and region of `scope`'s stack.
+   *
+   * @param scope the scope of the reference
+   * @param id the id of the reference
+   * @param inferenceExperimentName the name of the experiment
+   */
+  public static fromInferenceExperimentName(scope: Construct, id: string, inferenceExperimentName: string): IInferenceExperiment {
+    return InferenceExperiment.fromInferenceExperimentAttributes(scope, id, { inferenceExperimentName });
+  }
+
+  /**
+   * An inference experiment defined outside this app, by its ARN.
+   *
+   * The name is read from the ARN, where SageMaker writes it in lower case: for a name with upper-case letters,
+   * use `fromInferenceExperimentAttributes()` with both.
+   *
+   * @param scope the scope of the reference
+   * @param id the id of the reference
+   * @param inferenceExperimentArn the ARN of the experiment
+   */
+  public static fromInferenceExperimentArn(scope: Construct, id: string, inferenceExperimentArn: string): IInferenceExperiment {
+    return InferenceExperiment.fromInferenceExperimentAttributes(scope, id, { inferenceExperimentArn });
+  }
+
+  /**
+   * An inference experiment defined outside this app, from what is known of it: its name or ARN (or both), and
+   * optionally its role.
+   *
+   * @param scope the scope of the reference
+   * @param id the id of the reference
+   * @param attrs the name or ARN, and the role
+   */
+  public static fromInferenceExperimentAttributes(scope: Construct, id: string, attrs: InferenceExperimentAttributes): IInferenceExperiment {
+    return new ImportedInferenceExperiment(scope, id, attrs);
+  }
+
+  /**
    * Whether `x` is an `InferenceExperiment` of this library.
    */
   public static isInferenceExperiment(x: any): x is InferenceExperiment {
@@ -121,6 +197,7 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
 
   public readonly inferenceExperimentName: string;
   public readonly inferenceExperimentArn: string;
+  public readonly grants: InferenceExperimentGrants;
 
   /**
    * The status of the inference experiment, such as `Running` or `Completed`.
@@ -191,7 +268,7 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
     const problems = new ProblemCollector();
     problems.checkString('inferenceExperimentName', props.inferenceExperimentName, rules.EXPERIMENT_NAME);
     problems.checkString('description', props.description, rules.DESCRIPTION);
-    problems.checkString('role', props.role.roleRef.roleArn, rules.ROLE_ARN);
+    problems.checkString('role', props.role?.roleRef.roleArn, rules.ROLE_ARN);
     problems.checkString('volumeEncryptionKey', props.volumeEncryptionKey?.keyRef.keyArn, rules.KMS_KEY);
 
     const endpointName = endpointNameOf(props.endpoint);
@@ -225,8 +302,12 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
 
     this.endpointName = endpointName!;
     this.shadowMode = props.shadowMode;
-    this.role = props.role;
-    this.grantPrincipal = props.role.grantPrincipal;
+    const role = props.role ?? new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      description: `Assumed by SageMaker to run the shadow test ${this.node.path}`,
+    });
+    this.role = role;
+    this.grantPrincipal = role.grantPrincipal;
 
     const { production, shadow } = props.shadowMode;
     const renderVariant = (variant: ModelVariant): sagemaker.CfnInferenceExperiment.ModelVariantConfigProperty => ({
@@ -245,7 +326,7 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
       name: this.physicalName,
       type: TYPE_SHADOW_MODE,
       description: props.description,
-      roleArn: props.role.roleRef.roleArn,
+      roleArn: role.roleRef.roleArn,
       endpointName: this.endpointName,
       schedule: props.schedule && {
         startTime: props.schedule.startTime.toISOString(),
@@ -267,7 +348,13 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
     // The endpoint and the models must exist before the experiment is created, and the role must hold its
     // permissions. Names read from attributes already order the resources; a literal name does not, and the role's
     // policies are resources of their own, hence the explicit dependencies.
-    this.resource.node.addDependency(props.endpoint, production.model, shadow.model, props.role);
+    const permissions = grantShadowTestPermissions(this, role, {
+      endpointArn: props.endpoint.endpointRef.endpointArn,
+      modelArns: [modelArnOf(production.model), modelArnOf(shadow.model)],
+      dataCapture: props.dataCapture,
+      volumeEncryptionKey: props.volumeEncryptionKey,
+    });
+    this.resource.node.addDependency(props.endpoint, production.model, shadow.model, role, permissions);
 
     // Tags added with `Tags.of()` are known only after aspects run, so their limits are checked at synth.
     this.node.addValidation({
@@ -284,6 +371,7 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
       resource: 'inference-experiment',
       resourceName: Lazy.string({ produce: () => sageMakerArnName(this.stack.resolve(this.physicalName)) }),
     });
+    this.grants = InferenceExperimentGrants.fromInferenceExperiment(this);
     this.inferenceExperimentStatus = this.resource.attrStatus;
     this.inferenceExperimentCreationTime = this.resource.attrCreationTime;
     this.inferenceExperimentLastModifiedTime = this.resource.attrLastModifiedTime;
@@ -313,4 +401,32 @@ function renderDataCapture(dataCapture: DataCapture): sagemaker.CfnInferenceExpe
     kmsKey: dataCapture.encryptionKey?.keyRef.keyArn,
     contentType: csvContentTypes || jsonContentTypes ? { csvContentTypes, jsonContentTypes } : undefined,
   };
+}
+
+class ImportedInferenceExperiment extends Resource implements IInferenceExperiment {
+  public readonly inferenceExperimentName: string;
+  public readonly inferenceExperimentArn: string;
+  public readonly role?: iam.IRoleRef;
+  public readonly grants: InferenceExperimentGrants;
+
+  constructor(scope: Construct, id: string, attrs: InferenceExperimentAttributes) {
+    const { inferenceExperimentName: name, inferenceExperimentArn: arn } = attrs;
+    if (name === undefined && arn === undefined) {
+      throw new Error(`Cannot import the inference experiment '${id}': give its inferenceExperimentName, its ` +
+        'inferenceExperimentArn, or both');
+    }
+    super(scope, id, arn === undefined ? {} : { environmentFromArn: arn });
+    this.inferenceExperimentName = name ?? Arn.split(arn!, ArnFormat.SLASH_RESOURCE_NAME).resourceName!;
+    this.inferenceExperimentArn = arn ?? Stack.of(this).formatArn({
+      service: 'sagemaker',
+      resource: 'inference-experiment',
+      resourceName: sageMakerArnName(name!),
+    });
+    this.role = attrs.role;
+    this.grants = InferenceExperimentGrants.fromInferenceExperiment(this);
+  }
+
+  public get inferenceExperimentRef(): sagemakerRefs.InferenceExperimentReference {
+    return { inferenceExperimentName: this.inferenceExperimentName, inferenceExperimentArn: this.inferenceExperimentArn };
+  }
 }

@@ -32,7 +32,7 @@ describe('InferenceExperiment', () => {
     Template.fromStack(parts.stack).hasResourceProperties(EXPERIMENT, {
       Type: 'ShadowMode',
       EndpointName: { 'Fn::GetAtt': ['Endpoint', 'EndpointName'] },
-      RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Role'), 'Arn'] },
+      RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ExperimentRole'), 'Arn'] },
       ModelVariants: [
         {
           ModelName: { 'Fn::GetAtt': ['ProductionModel', 'ModelName'] },
@@ -169,14 +169,14 @@ describe('InferenceExperiment', () => {
   describe('orders the experiment after what it needs', () => {
     test('the endpoint, both models and the role, defined in the same stack', () => {
       const parts = new ShadowTestParts(newStack());
-      parts.experiment();
+      parts.experiment({ role: parts.role });
       // A policy the role receives after the experiment is defined must still be in place before it is created.
       parts.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sagemaker:DescribeEndpoint'], resources: ['*'] }));
 
       const [experiment] = Object.values(Template.fromStack(parts.stack).findResources(EXPERIMENT));
       expect(experiment.DependsOn).toEqual(expect.arrayContaining([
         'Endpoint', 'ProductionModel', 'CandidateModel', expect.stringMatching(/^Role[0-9A-F]{8}$/),
-        expect.stringMatching(/^RoleDefaultPolicy/),
+        expect.stringMatching(/^RoleDefaultPolicy/), expect.stringMatching(/^ExperimentShadowTestPolicy/),
       ]));
     });
 

@@ -28,3 +28,16 @@ function stringProperty(reference: object, property: string): string | undefined
   const value: unknown = (reference as Record<string, unknown>)[property];
   return typeof value === 'string' ? value : undefined;
 }
+
+/** The ARN of `model`, as SageMaker writes it (the name in lower case). */
+export function modelArnOf(model: sagemakerRefs.IModelRef): string {
+  if (sagemaker.CfnModel.isCfnModel(model)) {
+    return model.ref;
+  }
+  // The fields of ModelReference differ between aws-cdk-lib releases: an ARN, or a model ID that is the ARN.
+  const arn = stringProperty(model, 'modelArn') ?? stringProperty(model.modelRef, 'modelArn') ?? stringProperty(model.modelRef, 'modelId');
+  if (arn === undefined) {
+    throw new Error(`The model '${model.node.path}' exposes no ARN`);
+  }
+  return arn;
+}

@@ -20,7 +20,7 @@ export function newStack(id = 'TestStack'): Stack {
   return new Stack(new App(), id, { env: { account: '123456789012', region: 'us-east-1' } });
 }
 
-/** An endpoint hosting the production model, with two models and a role: what every shadow test needs. */
+/** An endpoint hosting the production model, two models and the models' role: what every shadow test needs. */
 export class ShadowTestParts {
   public readonly role: iam.Role;
   public readonly productionModel: sagemaker.CfnModel;
@@ -58,17 +58,17 @@ export class ShadowTestParts {
   public minimalProps(): InferenceExperimentProps {
     return {
       endpoint: this.endpoint,
-      role: this.role,
       shadowMode: ShadowModeConfig.of({ production: this.production(), shadow: this.shadow(), samplingPercentage: 100 }),
     };
   }
 
-  /** Every property set. */
+  /** Every property set (the role too). */
   public fullProps(): InferenceExperimentProps {
     const key = new kms.Key(this.stack, 'Key');
     const bucket = new s3.Bucket(this.stack, 'Captures', { encryptionKey: key });
     return {
       ...this.minimalProps(),
+      role: this.role,
       inferenceExperimentName: 'candidate-v2-shadow-test',
       description: 'Candidate v2 against production',
       schedule: Schedule.between(new Date('2027-01-04T09:00:00Z'), new Date('2027-01-18T09:00:00Z')),

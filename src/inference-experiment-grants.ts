@@ -1,0 +1,153 @@
+import { aws_iam as iam, aws_sagemaker as sagemaker } from 'aws-cdk-lib';
+import { aws_sagemaker as sagemakerRefs } from 'aws-cdk-lib/interfaces';
+
+/*
+ * The actions of each operation are those that AWS lists for the AWS::SageMaker::InferenceExperiment resource
+ * handlers (create, read, update, delete, list), kept sorted.
+ */
+const CREATE_ACTIONS = [
+  'sagemaker:AddTags',
+  'sagemaker:CreateInferenceExperiment',
+  'sagemaker:DescribeInferenceExperiment',
+  'sagemaker:ListTags',
+];
+const READ_ACTIONS = [
+  'sagemaker:DescribeInferenceExperiment',
+  'sagemaker:ListTags',
+];
+const UPDATE_ACTIONS = [
+  'sagemaker:AddTags',
+  'sagemaker:DeleteTags',
+  'sagemaker:DescribeInferenceExperiment',
+  'sagemaker:ListTags',
+  'sagemaker:StartInferenceExperiment',
+  'sagemaker:StopInferenceExperiment',
+  'sagemaker:UpdateInferenceExperiment',
+];
+const DELETE_ACTIONS = [
+  'sagemaker:DeleteInferenceExperiment',
+  'sagemaker:DescribeInferenceExperiment',
+  'sagemaker:ListTags',
+  'sagemaker:StopInferenceExperiment',
+];
+const LIST_ACTIONS = ['sagemaker:ListInferenceExperiments'];
+
+const SAGEMAKER_SERVICE = 'sagemaker.amazonaws.com';
+
+/**
+ * IAM permissions on an inference experiment, for the principals that create, read, update, delete, list, start
+ * or stop it.
+ *
+ * Every permission is scoped to the experiment's ARN, except `list()`: `ListInferenceExperiments` has no
+ * resource-level permissions, so IAM only accepts it on all resources.
+ */
+export class InferenceExperimentGrants {
+  /**
+   * Grants on `experiment`: an `InferenceExperiment`, an imported one, or a `CfnInferenceExperiment`.
+   *
+   * `create()` also needs the experiment's role, which is known for an `InferenceExperiment`, a
+   * `CfnInferenceExperiment`, and an experiment imported with `role`.
+   */
+  public static fromInferenceExperiment(experiment: sagemakerRefs.IInferenceExperimentRef): InferenceExperimentGrants {
+    return new InferenceExperimentGrants(experiment);
+  }
+
+  private constructor(private readonly experiment: sagemakerRefs.IInferenceExperimentRef) {}
+
+  /**
+   * Permission to create the experiment: `sagemaker:AddTags`, `sagemaker:CreateInferenceExperiment`,
+   * `sagemaker:DescribeInferenceExperiment` and `sagemaker:ListTags` on the experiment, and `iam:PassRole` on its
+   * role, only to SageMaker (`iam:PassedToService` is `sagemaker.amazonaws.com`).
+   *
+   * Fails when the experiment's role is not known (an experiment imported without `role`).
+   */
+  public create(grantee: iam.IGrantable): iam.Grant {
+    const roleArn = roleArnOf(this.experiment);
+    if (roleArn === undefined) {
+      throw new Error(`The role of the inference experiment '${this.experiment.node.path}' is not known, so ` +
+        'iam:PassRole can not be granted on it; import the experiment with fromInferenceExperimentAttributes() and give its role');
+    }
+    return this.actions(grantee, ...CREATE_ACTIONS).combine(iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['iam:PassRole'],
+      resourceArns: [roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': SAGEMAKER_SERVICE } },
+    }));
+  }
+
+  /**
+   * Permission to read the experiment and its tags: `sagemaker:DescribeInferenceExperiment` and
+   * `sagemaker:ListTags`.
+   */
+  public read(grantee: iam.IGrantable): iam.Grant {
+    return this.actions(grantee, ...READ_ACTIONS);
+  }
+
+  /**
+   * Permission to update the experiment as CloudFormation does: `sagemaker:AddTags`, `sagemaker:DeleteTags`,
+   * `sagemaker:DescribeInferenceExperiment`, `sagemaker:ListTags`, `sagemaker:StartInferenceExperiment`,
+   * `sagemaker:StopInferenceExperiment` and `sagemaker:UpdateInferenceExperiment`.
+   */
+  public update(grantee: iam.IGrantable): iam.Grant {
+    return this.actions(grantee, ...UPDATE_ACTIONS);
+  }
+
+  /**
+   * Permission to delete the experiment, stopping it first if it runs: `sagemaker:DeleteInferenceExperiment`,
+   * `sagemaker:DescribeInferenceExperiment`, `sagemaker:ListTags` and `sagemaker:StopInferenceExperiment`.
+   */
+  public delete(grantee: iam.IGrantable): iam.Grant {
+    return this.actions(grantee, ...DELETE_ACTIONS);
+  }
+
+  /**
+   * Permission to list the inference experiments of the account and region: `sagemaker:ListInferenceExperiments`,
+   * on all resources, because the action has no resource-level permissions.
+   */
+  public list(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: LIST_ACTIONS, resourceArns: ['*'] });
+  }
+
+  /**
+   * Permission to start a scheduled experiment now: `sagemaker:StartInferenceExperiment`. Combine it with
+   * `read()` to follow the experiment's status.
+   */
+  public start(grantee: iam.IGrantable): iam.Grant {
+    return this.actions(grantee, 'sagemaker:StartInferenceExperiment');
+  }
+
+  /**
+   * Permission to stop the experiment, concluding or cancelling it: `sagemaker:StopInferenceExperiment`. Combine
+   * it with `read()` to follow the experiment's status.
+   */
+  public stop(grantee: iam.IGrantable): iam.Grant {
+    return this.actions(grantee, 'sagemaker:StopInferenceExperiment');
+  }
+
+  /**
+   * Permission to perform `actions` on the experiment.
+   *
+   * @param grantee the principal to grant the actions to
+   * @param actions the IAM actions, such as `sagemaker:DescribeInferenceExperiment`
+   */
+  public actions(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: [...actions].sort(),
+      resourceArns: [this.experiment.inferenceExperimentRef.inferenceExperimentArn],
+    });
+  }
+}
+
+/** The ARN of the role that SageMaker assumes for the experiment, where it is known. */
+function roleArnOf(experiment: sagemakerRefs.IInferenceExperimentRef): string | undefined {
+  if (sagemaker.CfnInferenceExperiment.isCfnInferenceExperiment(experiment)) {
+    return experiment.roleArn;
+  }
+  // InferenceExperiment, and experiments imported with a role, expose it as `role`.
+  const role: unknown = (experiment as { role?: unknown }).role;
+  if (role !== undefined && role !== null && typeof role === 'object' && 'roleRef' in role) {
+    return (role as iam.IRoleRef).roleRef.roleArn;
+  }
+  return undefined;
+}

@@ -1,0 +1,201 @@
+import { aws_iam as iam, aws_kms as kms, aws_s3 as s3, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { DataCapture, ExistingEndpoint, ExistingModel, InferenceExperiment, InstanceType, ModelVariant, ShadowModeConfig } from '../src';
+import { newStack, ShadowTestParts } from './helpers/fixtures';
+
+const ENDPOINT_CONFIGS = {
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:123456789012:endpoint-config/*']],
+};
+
+/** The experiment's SageMaker statements, when the endpoint and models are the fixture's L1s. */
+const SAGEMAKER_STATEMENTS = [
+  {
+    Sid: 'ReadAndSwitchTheEndpoint',
+    Action: ['sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpoint'],
+    Effect: 'Allow',
+    Resource: { Ref: 'Endpoint' },
+  },
+  {
+    Sid: 'ManageTheTestEndpointConfigs',
+    Action: [
+      'sagemaker:AddTags', 'sagemaker:CreateEndpointConfig', 'sagemaker:DeleteEndpointConfig',
+      'sagemaker:DescribeEndpointConfig', 'sagemaker:UpdateEndpoint',
+    ],
+    Effect: 'Allow',
+    Resource: ENDPOINT_CONFIGS,
+  },
+  {
+    Sid: 'ReadTheVariantModels',
+    Action: 'sagemaker:DescribeModel',
+    Effect: 'Allow',
+    Resource: [{ Ref: 'ProductionModel' }, { Ref: 'CandidateModel' }],
+  },
+];
+
+function policiesOfRole(stack: Stack, roleLogicalId: string): Record<string, any> {
+  return Template.fromStack(stack).findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleLogicalId }] } });
+}
+
+function logicalIdOf(stack: Stack, role: iam.IRole): string {
+  return stack.resolve((role.node.defaultChild as iam.CfnRole).logicalId);
+}
+
+describe('the default role', () => {
+  test('is trusted by sagemaker.amazonaws.com only and used as the experiment role', () => {
+    const parts = new ShadowTestParts(newStack());
+    const experiment = parts.experiment({ role: undefined });
+    const roleId = logicalIdOf(parts.stack, experiment.role as iam.IRole);
+
+    const template = Template.fromStack(parts.stack);
+    expect(template.toJSON().Resources[roleId].Properties.AssumeRolePolicyDocument).toEqual({
+      Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'sagemaker.amazonaws.com' } }],
+      Version: '2012-10-17',
+    });
+    template.hasResourceProperties('AWS::SageMaker::InferenceExperiment', { RoleArn: { 'Fn::GetAtt': [roleId, 'Arn'] } });
+  });
+
+  test('may only read and switch the endpoint, manage endpoint configurations and read the two models', () => {
+    const parts = new ShadowTestParts(newStack());
+    const experiment = parts.experiment({ role: undefined });
+
+    const policies = Object.values(policiesOfRole(parts.stack, logicalIdOf(parts.stack, experiment.role as iam.IRole)));
+    expect(policies.map((p) => p.Properties.PolicyDocument.Statement)).toEqual([SAGEMAKER_STATEMENTS]);
+  });
+
+  test('has no * resource, and no wildcard but the endpoint configurations and the capture prefix', () => {
+    const parts = new ShadowTestParts(newStack());
+    const experiment = parts.experiment({ ...parts.fullProps(), role: undefined });
+
+    const resources = Object.values(policiesOfRole(parts.stack, logicalIdOf(parts.stack, experiment.role as iam.IRole)))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .flatMap((statement) => [statement.Resource].flat())
+      .map((resource) => JSON.stringify(resource));
+    expect(resources).not.toContain('"*"');
+    expect(resources.filter((r) => r.includes('*')).sort()).toEqual([
+      JSON.stringify(ENDPOINT_CONFIGS),
+      expect.stringMatching(/^\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["Captures[0-9A-F]{8}","Arn"\]\},"\/captures\/\*"\]\]\}$/),
+    ]);
+  });
+
+  test('may put captured data under the capture prefix only, and encrypt it with the keys involved', () => {
+    const parts = new ShadowTestParts(newStack());
+    const experiment = parts.experiment({ ...parts.fullProps(), role: undefined });
+    const roleId = logicalIdOf(parts.stack, experiment.role as iam.IRole);
+
+    const statement = (pattern: object) => Template.fromStack(parts.stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: roleId }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike(pattern)]) },
+    });
+    statement({
+      Action: Match.arrayWith(['s3:PutObject']),
+      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^Captures'), 'Arn'] }, '/captures/*']] },
+    });
+    // The volume key, through the key's own grant API.
+    statement({ Action: ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Encrypt'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } });
+    // The capture key is the bucket's own, so the bucket's grant covers it.
+    statement({ Action: Match.arrayWith(['kms:GenerateDataKey*']), Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } });
+  });
+
+  test('grants a capture key that is not the bucket\'s own', () => {
+    const parts = new ShadowTestParts(newStack());
+    const key = kms.Key.fromKeyArn(parts.stack, 'CaptureKey', 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+    parts.experiment({ dataCapture: DataCapture.toBucket(new s3.Bucket(parts.stack, 'Bucket'), { encryptionKey: key }) });
+
+    Template.fromStack(parts.stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([{
+          Action: ['kms:Encrypt', 'kms:GenerateDataKey'],
+          Effect: 'Allow',
+          Resource: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        }]),
+      },
+    });
+  });
+
+  test('may put captured data under an s3:// URI given as text', () => {
+    const parts = new ShadowTestParts(newStack());
+    parts.experiment({ dataCapture: DataCapture.toS3Uri('s3://amzn-s3-demo-bucket/shadow/') });
+
+    Template.fromStack(parts.stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: Match.arrayWith(['s3:PutObject']),
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::amzn-s3-demo-bucket/shadow/*']] },
+        })]),
+      },
+    });
+  });
+
+  test('warns when the capture destination cannot be granted at synth time', () => {
+    const parts = new ShadowTestParts(newStack());
+    parts.experiment({ dataCapture: DataCapture.toS3Uri('https://amzn-s3-demo-bucket.s3.amazonaws.com/shadow/') });
+
+    Annotations.fromStack(parts.stack).hasWarning('/TestStack/Experiment', Match.stringLikeRegexp(
+      'The data capture destination https://amzn-s3-demo-bucket.s3.amazonaws.com/shadow/ is not an s3:// URI known at synth time.*' +
+      '\\[ack: cdk-sagemaker-inference-experiment:dataCaptureNotGranted\\]'));
+  });
+
+  test('names imported endpoints and models by their lower-case ARNs', () => {
+    const stack = newStack();
+    const parts = new ShadowTestParts(stack);
+    parts.experiment({
+      role: undefined,
+      endpoint: ExistingEndpoint.fromEndpointName(stack, 'Endpoint2', 'Prod-Endpoint'),
+      shadowMode: ShadowModeConfig.of({
+        production: ModelVariant.realTime({
+          variantName: 'production', model: ExistingModel.fromModelName(stack, 'Model', 'Prod-Model'), instanceType: InstanceType.ML_M5_LARGE,
+        }),
+        shadow: parts.shadow(),
+        samplingPercentage: 100,
+      }),
+    });
+
+    const arn = (type: string, name: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:sagemaker:us-east-1:123456789012:${type}/${name}`]],
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Sid: 'ReadAndSwitchTheEndpoint', Resource: arn('endpoint', 'prod-endpoint') }),
+          Match.objectLike({ Sid: 'ReadTheVariantModels', Resource: [arn('model', 'prod-model'), { Ref: 'CandidateModel' }] }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('a role given by the user', () => {
+  test('receives the same permissions when it is mutable', () => {
+    const parts = new ShadowTestParts(newStack());
+    parts.experiment({ role: parts.role });
+
+    const policies = Object.values(policiesOfRole(parts.stack, logicalIdOf(parts.stack, parts.role)));
+    expect(policies.map((p) => p.Properties.PolicyDocument.Statement)).toContainEqual(SAGEMAKER_STATEMENTS);
+  });
+
+  test('is used as it is when it is immutable', () => {
+    const stack = newStack();
+    const parts = new ShadowTestParts(stack);
+    const role = iam.Role.fromRoleArn(stack, 'Immutable', 'arn:aws:iam::123456789012:role/shadow', { mutable: false });
+    parts.experiment({ role });
+
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SageMaker::InferenceExperiment', { RoleArn: 'arn:aws:iam::123456789012:role/shadow' });
+    expect(Object.keys(template.findResources('AWS::IAM::Policy', {
+      Properties: { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'ReadAndSwitchTheEndpoint' })]) } },
+    }))).toEqual([]);
+  });
+
+  test('shared with the models does not create a dependency cycle', () => {
+    const stack = newStack();
+    const parts = new ShadowTestParts(stack);
+    // A model is created once its role's policy is in place, as the models of sagemaker L2s are.
+    parts.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::artifacts/*'] }));
+    parts.productionModel.node.addDependency(parts.role);
+    parts.candidateModel.node.addDependency(parts.role);
+
+    new InferenceExperiment(stack, 'Shared', { ...parts.minimalProps(), role: parts.role });
+
+    expect(() => Template.fromStack(stack)).not.toThrow();
+  });
+});
