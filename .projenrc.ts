@@ -52,7 +52,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
     packageName: 'inferenceexperiment',
   },
 
-  devDeps: ['ajv@^8', 'cdk-nag@^2'],
+  devDeps: [
+    'ajv@^8',
+    // cdk-nag 3 needs aws-cdk-lib 2.257 or later; 2 works with the floor.
+    'cdk-nag@^2',
+    // The integration test constructs are published for each aws-cdk-lib release: this one matches the floor.
+    `@aws-cdk/integ-tests-alpha@${CDK_FLOOR}-alpha.0`,
+    '@aws-cdk/integ-runner@^2',
+  ],
 
   jestOptions: {
     // A snapshot test must be able to fail: `test` never rewrites snapshots; `test:update` does it on purpose.
@@ -95,6 +102,17 @@ const generateInstanceTypes = project.addTask('generate:instance-types', {
   exec: 'ts-node --project scripts/tsconfig.json scripts/generate-instance-types.ts',
 });
 project.preCompileTask.spawn(generateInstanceTypes);
+
+// The integration test's snapshot is verified offline by every test run; deploying it needs an AWS account.
+const integ = project.addTask('integ', {
+  description: 'Verify the integration test snapshots (no AWS account needed)',
+  exec: 'integ-runner --language typescript --directory test',
+});
+project.testTask.spawn(integ);
+project.addTask('integ:update', {
+  description: 'Record the integration test snapshots from a synthesis, without deploying',
+  exec: 'integ-runner --language typescript --directory test --dry-run --update-on-failed',
+});
 
 // README examples must compile: rosetta fails the build on any error in a TypeScript block.
 const rosetta = project.addTask('rosetta:extract', {

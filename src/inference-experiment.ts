@@ -1,4 +1,6 @@
-import { Arn, ArnFormat, aws_iam as iam, aws_sagemaker as sagemaker, IResource, Lazy, Names, Resource, Stack } from 'aws-cdk-lib';
+import {
+  Annotations, Arn, ArnFormat, aws_iam as iam, aws_sagemaker as sagemaker, IResource, Lazy, Names, Resource, Stack, Token,
+} from 'aws-cdk-lib';
 import { aws_kms as kmsRefs, aws_sagemaker as sagemakerRefs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { DataCapture } from './data-capture';
@@ -6,10 +8,14 @@ import { InferenceExperimentGrants } from './inference-experiment-grants';
 import { ModelVariant } from './model-variant';
 import { sageMakerArnName } from './private/arns';
 import { grantShadowTestPermissions } from './private/execution-role';
+import { hasLocalStorage, isInferentia1 } from './private/instance-facts';
+import * as outcomes from './private/outcomes';
+import { ListedVariants, Outcome } from './private/outcomes';
 import { endpointNameOf, modelArnOf, modelNameOf } from './private/resource-names';
 import * as rules from './private/rules';
 import { checkDataCapture, checkSchedule, checkShadowMode, checkTags } from './private/validate-props';
 import { ProblemCollector } from './private/validation';
+import { INF1_INSTANCE_TYPE, PROMOTE_BELOW_FULL_SAMPLING, VOLUME_KEY_WITH_LOCAL_STORAGE } from './private/warnings';
 import { Schedule } from './schedule';
 import { ShadowModeConfig } from './shadow-mode-config';
 
@@ -254,6 +260,10 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
   public readonly grantPrincipal: iam.IPrincipal;
 
   private readonly resource: sagemaker.CfnInferenceExperiment;
+  private readonly renderedVariants: Record<'production' | 'shadow', sagemaker.CfnInferenceExperiment.ModelVariantConfigProperty>;
+  private readonly renderedShadowModeConfig: sagemaker.CfnInferenceExperiment.ShadowModeConfigProperty;
+  private readonly hasSchedule: boolean;
+  private outcome?: Outcome;
 
   constructor(scope: Construct, id: string, props: InferenceExperimentProps) {
     super(scope, id, {
@@ -322,6 +332,17 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
       },
     });
 
+    this.renderedVariants = { production: renderVariant(production), shadow: renderVariant(shadow) };
+    this.renderedShadowModeConfig = {
+      sourceModelVariantName: production.variantName,
+      shadowModelVariants: [{
+        shadowModelVariantName: shadow.variantName,
+        samplingPercentage: props.shadowMode.samplingPercentage,
+      }],
+    };
+    this.hasSchedule = props.schedule !== undefined;
+    this.warnOfInstanceTypes(props);
+
     this.resource = new sagemaker.CfnInferenceExperiment(this, 'Resource', {
       name: this.physicalName,
       type: TYPE_SHADOW_MODE,
@@ -334,14 +355,8 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
       },
       kmsKey: props.volumeEncryptionKey?.keyRef.keyArn,
       dataStorageConfig: props.dataCapture && renderDataCapture(props.dataCapture),
-      modelVariants: [renderVariant(production), renderVariant(shadow)],
-      shadowModeConfig: {
-        sourceModelVariantName: production.variantName,
-        shadowModelVariants: [{
-          shadowModelVariantName: shadow.variantName,
-          samplingPercentage: props.shadowMode.samplingPercentage,
-        }],
-      },
+      modelVariants: [this.renderedVariants.production, this.renderedVariants.shadow],
+      shadowModeConfig: this.renderedShadowModeConfig,
       tags: tags.length > 0 ? tags : undefined,
     });
 
@@ -387,6 +402,109 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
       inferenceExperimentArn: this.inferenceExperimentArn,
     };
   }
+
+  /**
+   * Start a scheduled test now, instead of at its start time (`DesiredState: Running`).
+   *
+   * Deploy it on its own: while it starts the test, CloudFormation sends no other change of the same update.
+   * SageMaker takes no reason for a start. Only a test with a `schedule` waits to be started.
+   */
+  public startNow(): void {
+    if (!this.hasSchedule) {
+      throw new Error(`InferenceExperiment '${this.node.path}': startNow() needs a schedule; without one, SageMaker ` +
+        'starts the test as soon as it is created');
+    }
+    this.setOutcome(outcomes.START_NOW);
+  }
+
+  /**
+   * Conclude the test by promoting the shadow variant: it replaces the production variant on the endpoint
+   * (`DesiredState: Completed`, with only the shadow variant in `ModelVariants`).
+   *
+   * Deploy it while the test runs. AWS advises testing the shadow variant with all of the traffic
+   * (`samplingPercentage: 100`) before promoting it with its own instance type and count.
+   */
+  public promoteShadow(options: ConcludeOptions = {}): void {
+    this.setOutcome(outcomes.PROMOTE_SHADOW, options.reason);
+    if (!Token.isUnresolved(this.shadowMode.samplingPercentage) && this.shadowMode.samplingPercentage < 100) {
+      Annotations.of(this).addWarningV2(PROMOTE_BELOW_FULL_SAMPLING,
+        `The shadow variant is promoted after receiving ${this.shadowMode.samplingPercentage}% of the requests: its ` +
+        'instances have not served production traffic. Run the test with samplingPercentage: 100 before promoting.');
+    }
+  }
+
+  /**
+   * Conclude the test keeping the production variant: the shadow variant is removed from the endpoint
+   * (`DesiredState: Completed`, with only the production variant in `ModelVariants`).
+   *
+   * Deploy it while the test runs.
+   */
+  public keepProduction(options: ConcludeOptions = {}): void {
+    this.setOutcome(outcomes.KEEP_PRODUCTION, options.reason);
+  }
+
+  /**
+   * Cancel the test, retaining both variants on the endpoint as they are (`DesiredState: Cancelled`).
+   *
+   * Deploy it while the test runs.
+   */
+  public cancel(options: ConcludeOptions = {}): void {
+    this.setOutcome(outcomes.CANCEL, options.reason);
+  }
+
+  private warnOfInstanceTypes(props: InferenceExperimentProps): void {
+    for (const [role, variant] of [['production', props.shadowMode.production], ['shadow', props.shadowMode.shadow]] as const) {
+      const instanceType = variant.instanceType.name;
+      if (isInferentia1(instanceType)) {
+        Annotations.of(this).addWarningV2(INF1_INSTANCE_TYPE,
+          `The ${role} variant uses ${instanceType}: shadow tests exclude Inf1 (Inferentia 1) instances, and SageMaker ` +
+          'rejects the test. Use another instance type, such as an Inf2 one.');
+      }
+      if (props.volumeEncryptionKey && hasLocalStorage(instanceType)) {
+        Annotations.of(this).addWarningV2(VOLUME_KEY_WITH_LOCAL_STORAGE,
+          `The ${role} variant uses ${instanceType}, which has local NVMe storage encrypted by the instance's hardware: ` +
+          'SageMaker refuses a volume KMS key for it when the test deploys the variants. Remove volumeEncryptionKey, ' +
+          'or use an instance type without local storage.');
+      }
+    }
+  }
+
+  private setOutcome(outcome: Outcome, reason?: string): void {
+    const subject = `InferenceExperiment '${this.node.path}'`;
+    if (this.outcome) {
+      throw new Error(`${subject}: ${outcome.method}() conflicts with ${this.outcome.method}(), called before; a shadow ` +
+        'test has one outcome');
+    }
+    const problems = new ProblemCollector();
+    problems.checkString('reason', reason, rules.STATUS_REASON);
+    problems.throwIfAny(subject);
+
+    this.outcome = outcome;
+    this.resource.desiredState = outcome.desiredState;
+    this.resource.statusReason = reason;
+    const { production, shadow } = this.renderedVariants;
+    if (outcome.listedVariants === ListedVariants.SHADOW) {
+      this.resource.modelVariants = [shadow];
+    } else if (outcome.listedVariants === ListedVariants.PRODUCTION) {
+      this.resource.modelVariants = [production];
+    }
+    // The shadow mode configuration names both variants: a test that ends with one of them has none.
+    if (outcome.listedVariants !== ListedVariants.BOTH) {
+      this.resource.shadowModeConfig = undefined;
+    }
+  }
+}
+
+/**
+ * Options for concluding or cancelling a shadow test.
+ */
+export interface ConcludeOptions {
+  /**
+   * Why the test ends, from 1 to 1024 characters. SageMaker keeps it as the experiment's status reason.
+   *
+   * @default - no reason
+   */
+  readonly reason?: string;
 }
 
 function nameMissing(kind: string, accepted: string): string {

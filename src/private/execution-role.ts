@@ -1,6 +1,7 @@
 import { Annotations, aws_iam as iam, aws_kms as kms, aws_s3 as s3, Stack, Token } from 'aws-cdk-lib';
 import { aws_kms as kmsRefs } from 'aws-cdk-lib/interfaces';
 import { Construct, IDependable } from 'constructs';
+import { DATA_CAPTURE_NOT_GRANTED } from './warnings';
 import { DataCapture } from '../data-capture';
 
 /** What the role that SageMaker assumes for a shadow test works on. */
@@ -10,9 +11,6 @@ export interface ShadowTestResources {
   readonly dataCapture?: DataCapture;
   readonly volumeEncryptionKey?: kmsRefs.IKeyRef;
 }
-
-/** The id of the warning for a data capture destination whose bucket cannot be known at synth time. */
-export const CAPTURE_NOT_GRANTED_WARNING = 'cdk-sagemaker-inference-experiment:dataCaptureNotGranted';
 
 /**
  * Grants the role that SageMaker assumes for a shadow test what the test needs, and nothing more.
@@ -88,7 +86,7 @@ function grantCaptureWrite(scope: Construct, role: iam.IGrantable, dataCapture: 
   if (destination) {
     s3.BucketGrants.fromBucket(destination.bucket).put(role, `${destination.prefix}*`);
   } else {
-    Annotations.of(scope).addWarningV2(CAPTURE_NOT_GRANTED_WARNING,
+    Annotations.of(scope).addWarningV2(DATA_CAPTURE_NOT_GRANTED,
       `The data capture destination ${dataCapture.destination} is not an s3:// URI known at synth time, so the ` +
       'role was not granted access to it. Grant it s3:PutObject on the destination, or use DataCapture.toBucket().');
   }

@@ -173,3 +173,16 @@ export function serviceRuleViolations(p: any): string[] {
   }
   return violations;
 }
+
+/**
+ * What the resource handler does to each variant when it stops a running test, from the template's
+ * `ModelVariants` (the handler's mapping, as read from its source): the production variant is retained when it is
+ * listed and removed otherwise; then the shadow variant is promoted when only it is listed, retained when it is
+ * listed with the production variant, and removed when it is not listed.
+ */
+export function handlerStopActions(properties: any, productionName: string, shadowName: string): Record<string, string> {
+  const listed = (properties.ModelVariants as any[]).map((v) => v.VariantName);
+  const productionKept = listed.includes(productionName);
+  const shadowAction = !listed.includes(shadowName) ? 'Remove' : productionKept ? 'Retain' : 'Promote';
+  return { [productionName]: productionKept ? 'Retain' : 'Remove', [shadowName]: shadowAction };
+}

@@ -81,7 +81,7 @@ export class ShadowTestParts {
       }),
       shadowMode: ShadowModeConfig.of({
         production: this.production({ instanceType: InstanceType.ML_C5_XLARGE, instanceCount: 2 }),
-        shadow: this.shadow({ instanceType: InstanceType.ML_G5_XLARGE, instanceCount: 1 }),
+        shadow: this.shadow({ instanceType: InstanceType.ML_C5_2XLARGE, instanceCount: 1 }),
         samplingPercentage: 50,
       }),
       tags: { 'team': 'ml-platform', 'cost-center': '1234' },

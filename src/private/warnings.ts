@@ -1,0 +1,17 @@
+/*
+ * The ids of the warnings that the construct adds at synth time. They are public API: users acknowledge a warning
+ * by its id (`Annotations.of(scope).acknowledgeWarning(id)`), so an id never changes.
+ */
+const PREFIX = 'cdk-sagemaker-inference-experiment';
+
+/** A variant uses an Inferentia 1 instance type, which shadow tests exclude. */
+export const INF1_INSTANCE_TYPE = `${PREFIX}:inf1InstanceType`;
+
+/** A volume encryption key with an instance type that has local NVMe storage. */
+export const VOLUME_KEY_WITH_LOCAL_STORAGE = `${PREFIX}:volumeKeyWithLocalStorage`;
+
+/** The shadow variant is promoted after a test at less than full traffic. */
+export const PROMOTE_BELOW_FULL_SAMPLING = `${PREFIX}:promoteBelowFullSampling`;
+
+/** The data capture destination cannot be granted to the experiment's role at synth time. */
+export const DATA_CAPTURE_NOT_GRANTED = `${PREFIX}:dataCaptureNotGranted`;
