@@ -1,8 +1,10 @@
 import {
+  aws_cloudwatch_actions as actions,
   aws_iam as iam,
   aws_kms as kms,
   aws_s3 as s3,
   aws_sagemaker as sagemaker,
+  aws_sns as sns,
   Duration,
   Stack,
   StackProps,
@@ -15,6 +17,7 @@ import {
   InstanceType,
   ModelVariant,
   ShadowModeConfig,
+  ShadowTestDashboard,
 } from '../src';
 
 /** The built-in XGBoost serving image of SageMaker in us-east-1; any inference image works the same way. */
@@ -23,7 +26,7 @@ const SERVING_IMAGE = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xg
 /**
  * A complete shadow test: a production model served by an endpoint, a candidate model, and an inference
  * experiment that sends a copy of half of the endpoint's requests to the candidate and captures both variants'
- * traffic to an encrypted bucket.
+ * traffic to an encrypted bucket; a dashboard that compares the variants, and alarms for the decision to promote.
  */
 export class ShadowTestStack extends Stack {
   public readonly experiment: InferenceExperiment;
@@ -125,6 +128,17 @@ export class ShadowTestStack extends Stack {
       }),
       tags: { project: 'shadow-test-example' },
     });
+
+    // The comparison that the test is run for, and the alarms that tell whether the candidate can be promoted.
+    new ShadowTestDashboard(this, 'Comparison', { metrics: this.experiment.metrics, dashboardName: 'shadow-test-example' });
+    const alerts = new sns.Topic(this, 'Alerts', { masterKey: key, enforceSSL: true });
+    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    const alarms = [
+      this.experiment.metrics.createShadowErrorRateAlarm(this, 'ShadowErrorRate', { maxErrorRatePercent: 1 }),
+      this.experiment.metrics.createLatencyRegressionAlarm(this, 'ShadowLatencyRegression', { maxRegressionPercent: 10 }),
+      this.experiment.metrics.createDiskUtilizationAlarm(this, 'CaptureDiskUtilization'),
+    ];
+    alarms.forEach((alarm) => alarm.addAlarmAction(new actions.SnsAction(alerts)));
 
     // Wildcards that the permissions need, each with its reason (see "Security" in the README).
     NagSuppressions.addResourceSuppressions(role, [{

@@ -7,3 +7,6 @@ export * from './instance-type';
 export * from './model-variant';
 export * from './schedule';
 export * from './shadow-mode-config';
+export * from './shadow-test-dashboard';
+export * from './shadow-test-metrics';
+export * from './variant-metrics';

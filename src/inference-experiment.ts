@@ -18,6 +18,7 @@ import { ProblemCollector } from './private/validation';
 import { INF1_INSTANCE_TYPE, PROMOTE_BELOW_FULL_SAMPLING, VOLUME_KEY_WITH_LOCAL_STORAGE } from './private/warnings';
 import { Schedule } from './schedule';
 import { ShadowModeConfig } from './shadow-mode-config';
+import { ShadowTestMetrics } from './shadow-test-metrics';
 
 /**
  * A SageMaker inference experiment (shadow test).
@@ -41,6 +42,14 @@ export interface IInferenceExperiment extends IResource, sagemakerRefs.IInferenc
    * IAM permissions on this inference experiment.
    */
   readonly grants: InferenceExperimentGrants;
+
+  /**
+   * The CloudWatch metrics of the production and shadow variants, their comparisons, and alarms on them.
+   *
+   * An imported experiment has them when it was imported with its `endpointName`, `productionVariantName` and
+   * `shadowVariantName`; reading them otherwise throws.
+   */
+  readonly metrics: ShadowTestMetrics;
 }
 
 /**
@@ -68,6 +77,27 @@ export interface InferenceExperimentAttributes {
    * @default - unknown: `grants.create()` fails, every other grant works
    */
   readonly role?: iam.IRoleRef;
+
+  /**
+   * The name of the endpoint on which the experiment runs, for its `metrics`.
+   *
+   * @default - unknown: reading `metrics` throws
+   */
+  readonly endpointName?: string;
+
+  /**
+   * The name of the experiment's production variant, for its `metrics`.
+   *
+   * @default - unknown: reading `metrics` throws
+   */
+  readonly productionVariantName?: string;
+
+  /**
+   * The name of the experiment's shadow variant, for its `metrics`.
+   *
+   * @default - unknown: reading `metrics` throws
+   */
+  readonly shadowVariantName?: string;
 }
 
 /**
@@ -204,6 +234,7 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
   public readonly inferenceExperimentName: string;
   public readonly inferenceExperimentArn: string;
   public readonly grants: InferenceExperimentGrants;
+  public readonly metrics: ShadowTestMetrics;
 
   /**
    * The status of the inference experiment, such as `Running` or `Completed`.
@@ -387,6 +418,11 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
       resourceName: Lazy.string({ produce: () => sageMakerArnName(this.stack.resolve(this.physicalName)) }),
     });
     this.grants = InferenceExperimentGrants.fromInferenceExperiment(this);
+    this.metrics = ShadowTestMetrics.of({
+      endpointName: this.endpointName,
+      productionVariantName: production.variantName,
+      shadowVariantName: shadow.variantName,
+    });
     this.inferenceExperimentStatus = this.resource.attrStatus;
     this.inferenceExperimentCreationTime = this.resource.attrCreationTime;
     this.inferenceExperimentLastModifiedTime = this.resource.attrLastModifiedTime;
@@ -526,6 +562,7 @@ class ImportedInferenceExperiment extends Resource implements IInferenceExperime
   public readonly inferenceExperimentArn: string;
   public readonly role?: iam.IRoleRef;
   public readonly grants: InferenceExperimentGrants;
+  private readonly knownMetrics?: ShadowTestMetrics;
 
   constructor(scope: Construct, id: string, attrs: InferenceExperimentAttributes) {
     const { inferenceExperimentName: name, inferenceExperimentArn: arn } = attrs;
@@ -542,6 +579,18 @@ class ImportedInferenceExperiment extends Resource implements IInferenceExperime
     });
     this.role = attrs.role;
     this.grants = InferenceExperimentGrants.fromInferenceExperiment(this);
+    const { endpointName, productionVariantName, shadowVariantName } = attrs;
+    if (endpointName !== undefined && productionVariantName !== undefined && shadowVariantName !== undefined) {
+      this.knownMetrics = ShadowTestMetrics.of({ endpointName, productionVariantName, shadowVariantName });
+    }
+  }
+
+  public get metrics(): ShadowTestMetrics {
+    if (this.knownMetrics === undefined) {
+      throw new Error(`The metrics of the inference experiment '${this.node.path}' are not known: import it with ` +
+        'fromInferenceExperimentAttributes() and give its endpointName, productionVariantName and shadowVariantName');
+    }
+    return this.knownMetrics;
   }
 
   public get inferenceExperimentRef(): sagemakerRefs.InferenceExperimentReference {

@@ -1,0 +1,162 @@
+import { aws_cloudwatch as cloudwatch, Token } from 'aws-cdk-lib';
+
+/** The namespace of the invocation metrics that SageMaker publishes for endpoint variants. */
+const INVOCATION_NAMESPACE = 'AWS/SageMaker';
+
+/** The namespace of the instance metrics (CPU, memory, disk, GPU) of endpoint variants. */
+const INSTANCE_NAMESPACE = '/aws/sagemaker/Endpoints';
+
+/** The instance metrics, which SageMaker publishes in `/aws/sagemaker/Endpoints` rather than `AWS/SageMaker`. */
+const INSTANCE_METRICS = new Set([
+  'CPUUtilization', 'MemoryUtilization', 'DiskUtilization', 'GPUUtilization', 'GPUMemoryUtilization',
+]);
+
+/**
+ * Options of a variant's metric.
+ */
+export interface VariantMetricOptions extends cloudwatch.MetricOptions {
+  /**
+   * The CloudWatch namespace of the metric.
+   *
+   * @default - `/aws/sagemaker/Endpoints` for the instance metrics (`CPUUtilization`, `MemoryUtilization`,
+   * `DiskUtilization`, `GPUUtilization`, `GPUMemoryUtilization`), `AWS/SageMaker` for any other metric
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * The CloudWatch metrics of one variant of an endpoint: the production or the shadow variant of a shadow test.
+ *
+ * Each metric has the dimensions `EndpointName` and `VariantName`. Counts are summed and latencies and utilizations
+ * averaged, over 5 minutes unless `period` says otherwise.
+ */
+export class VariantMetrics {
+  /**
+   * The metrics of the variant `variantName` of the endpoint `endpointName`.
+   */
+  public static of(endpointName: string, variantName: string): VariantMetrics {
+    return new VariantMetrics(endpointName, variantName);
+  }
+
+  private constructor(
+    /** The name of the endpoint. */
+    public readonly endpointName: string,
+    /** The name of the variant. */
+    public readonly variantName: string,
+  ) {}
+
+  /**
+   * A metric of this variant, by its CloudWatch name.
+   *
+   * @param metricName the metric's name, exactly as SageMaker publishes it, such as `ModelLatency`
+   * @param props the statistic, period, label and other options
+   */
+  public metric(metricName: string, props: VariantMetricOptions = {}): cloudwatch.Metric {
+    const { namespace, ...options } = props;
+    return new cloudwatch.Metric({
+      namespace: namespace ?? (INSTANCE_METRICS.has(metricName) ? INSTANCE_NAMESPACE : INVOCATION_NAMESPACE),
+      metricName,
+      dimensionsMap: { EndpointName: this.endpointName, VariantName: this.variantName },
+      ...options,
+    });
+  }
+
+  /** The number of requests sent to the variant (`Invocations`), summed. */
+  public metricInvocations(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.sum('Invocations', props);
+  }
+
+  /** The number of requests sent to each instance of the variant (`InvocationsPerInstance`), summed. */
+  public metricInvocationsPerInstance(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.sum('InvocationsPerInstance', props);
+  }
+
+  /** The time the model took to respond, in microseconds (`ModelLatency`), averaged. */
+  public metricModelLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.average('ModelLatency', props);
+  }
+
+  /** The time SageMaker added to the model's, in microseconds (`OverheadLatency`), averaged. */
+  public metricOverheadLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.average('OverheadLatency', props);
+  }
+
+  /** The number of requests that the model answered with a 4XX status (`Invocation4XXErrors`), summed. */
+  public metricInvocation4XXErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.sum('Invocation4XXErrors', props);
+  }
+
+  /** The number of requests that the model answered with a 5XX status (`Invocation5XXErrors`), summed. */
+  public metricInvocation5XXErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.sum('Invocation5XXErrors', props);
+  }
+
+  /** The number of requests that did not get a 2XX response from the model (`InvocationModelErrors`), summed. */
+  public metricInvocationModelErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.sum('InvocationModelErrors', props);
+  }
+
+  /** The CPU utilization of the variant's instances, in percent of one core (`CPUUtilization`), averaged. */
+  public metricCpuUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.average('CPUUtilization', props);
+  }
+
+  /** The memory utilization of the variant's instances, in percent (`MemoryUtilization`), averaged. */
+  public metricMemoryUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.average('MemoryUtilization', props);
+  }
+
+  /**
+   * The disk utilization of the variant's instances, in percent (`DiskUtilization`), averaged. Data capture stops
+   * capturing once it reaches 75%.
+   */
+  public metricDiskUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.average('DiskUtilization', props);
+  }
+
+  /** The GPU utilization of the variant's instances, in percent of one GPU (`GPUUtilization`), averaged. */
+  public metricGpuUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.average('GPUUtilization', props);
+  }
+
+  /** The GPU memory utilization of the variant's instances, in percent (`GPUMemoryUtilization`), averaged. */
+  public metricGpuMemoryUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.average('GPUMemoryUtilization', props);
+  }
+
+  /**
+   * The share of the variant's requests that failed, in percent:
+   * `100 * (Invocation4XXErrors + Invocation5XXErrors) / Invocations`, each summed over the period. The metric ids
+   * end with the variant's name (`errors4xx_blue`, `errors5xx_blue`, `invocations_blue` for the variant `blue`).
+   *
+   * A period without invocations has no value.
+   */
+  public metricErrorRate(props: cloudwatch.MathExpressionOptions = {}): cloudwatch.MathExpression {
+    const period = props.period;
+    // The ids name the variant, so that the error rates of both variants can share a graph or an alarm.
+    const [errors4xx, errors5xx, invocations] = ['errors4xx', 'errors5xx', 'invocations'].map((id) => this.expressionId(id));
+    return new cloudwatch.MathExpression({
+      expression: `100 * (${errors4xx} + ${errors5xx}) / ${invocations}`,
+      usingMetrics: {
+        [errors4xx]: this.metricInvocation4XXErrors({ period }),
+        [errors5xx]: this.metricInvocation5XXErrors({ period }),
+        [invocations]: this.metricInvocations({ period }),
+      },
+      label: `${this.variantName} error rate (%)`,
+      ...props,
+    });
+  }
+
+  /** A metric math id for this variant: `errors4xx_blue` for the variant `blue` (ids allow no hyphen). */
+  private expressionId(name: string): string {
+    return Token.isUnresolved(this.variantName) ? name : `${name}_${this.variantName.replace(/-/g, '_')}`;
+  }
+
+  private sum(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(metricName, { statistic: cloudwatch.Stats.SUM, ...props });
+  }
+
+  private average(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(metricName, { statistic: cloudwatch.Stats.AVERAGE, ...props });
+  }
+}
