@@ -80,41 +80,27 @@ export class ShadowTestDashboard extends Construct {
       height: 2,
     }));
 
-    const graphs = VARIANT_GRAPHS.map((graph) => new cloudwatch.GraphWidget({
-      title: graph.title,
-      left: [
-        graph.metric(metrics.production, { period, label: `production: ${metrics.production.variantName}` }),
-        graph.metric(metrics.shadow, { period, label: `shadow: ${metrics.shadow.variantName}` }),
-      ],
-      leftYAxis: { label: graph.unit, showUnits: false },
-      width: GRAPH_WIDTH,
-      height: GRAPH_HEIGHT,
-    }));
+    const graphs = VARIANT_GRAPHS.map((graph) => graphWidget(graph.title, graph.unit, [
+      graph.metric(metrics.production, { period, label: `production: ${metrics.production.variantName}` }),
+      graph.metric(metrics.shadow, { period, label: `shadow: ${metrics.shadow.variantName}` }),
+    ]));
     graphs.push(
-      new cloudwatch.GraphWidget({
-        title: 'Shadow - production ModelLatency',
-        left: [metrics.metricModelLatencyDifference({ period })],
-        leftYAxis: { label: 'µs', showUnits: false },
-        width: GRAPH_WIDTH,
-        height: GRAPH_HEIGHT,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Shadow ModelLatency regression',
-        left: [metrics.metricModelLatencyRegression({ period })],
-        leftYAxis: { label: '%', showUnits: false },
-        width: GRAPH_WIDTH,
-        height: GRAPH_HEIGHT,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Error rate',
-        left: [metrics.production.metricErrorRate({ period }), metrics.shadow.metricErrorRate({ period })],
-        leftYAxis: { label: '%', showUnits: false, min: 0 },
-        width: GRAPH_WIDTH,
-        height: GRAPH_HEIGHT,
-      }),
+      graphWidget('Shadow - production ModelLatency', 'µs', [metrics.metricModelLatencyDifference({ period })]),
+      graphWidget('Shadow ModelLatency regression', '%', [metrics.metricModelLatencyRegression({ period })]),
+      graphWidget('Error rate', '%', [metrics.production.metricErrorRate({ period }), metrics.shadow.metricErrorRate({ period })]),
     );
     for (let i = 0; i < graphs.length; i += GRAPHS_PER_ROW) {
       this.dashboard.addWidgets(...graphs.slice(i, i + GRAPHS_PER_ROW));
     }
   }
+}
+
+function graphWidget(title: string, unit: string, left: cloudwatch.IMetric[]): cloudwatch.GraphWidget {
+  return new cloudwatch.GraphWidget({
+    title,
+    left,
+    leftYAxis: { label: unit, showUnits: false },
+    width: GRAPH_WIDTH,
+    height: GRAPH_HEIGHT,
+  });
 }

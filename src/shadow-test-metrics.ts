@@ -131,12 +131,7 @@ export class ShadowTestMetrics {
    * `shadow ModelLatency - production ModelLatency`, each averaged over the period. Negative when the shadow is faster.
    */
   public metricModelLatencyDifference(props: cloudwatch.MathExpressionOptions = {}): cloudwatch.MathExpression {
-    return new cloudwatch.MathExpression({
-      expression: 'shadowLatency - productionLatency',
-      usingMetrics: this.latencies(props.period),
-      label: 'shadow - production model latency (µs)',
-      ...props,
-    });
+    return this.latencyExpression('shadowLatency - productionLatency', 'shadow - production model latency (µs)', props);
   }
 
   /**
@@ -144,12 +139,8 @@ export class ShadowTestMetrics {
    * variant's latency: `100 * (shadow ModelLatency - production ModelLatency) / production ModelLatency`.
    */
   public metricModelLatencyRegression(props: cloudwatch.MathExpressionOptions = {}): cloudwatch.MathExpression {
-    return new cloudwatch.MathExpression({
-      expression: '100 * (shadowLatency - productionLatency) / productionLatency',
-      usingMetrics: this.latencies(props.period),
-      label: 'shadow model latency regression (%)',
-      ...props,
-    });
+    return this.latencyExpression('100 * (shadowLatency - productionLatency) / productionLatency',
+      'shadow model latency regression (%)', props);
   }
 
   /**
@@ -205,11 +196,16 @@ export class ShadowTestMetrics {
     });
   }
 
-  private latencies(period?: Duration): Record<string, cloudwatch.IMetric> {
-    return {
-      productionLatency: this.production.metricModelLatency({ period }),
-      shadowLatency: this.shadow.metricModelLatency({ period }),
-    };
+  private latencyExpression(expression: string, label: string, props: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+    return new cloudwatch.MathExpression({
+      expression,
+      usingMetrics: {
+        productionLatency: this.production.metricModelLatency({ period: props.period }),
+        shadowLatency: this.shadow.metricModelLatency({ period: props.period }),
+      },
+      label,
+      ...props,
+    });
   }
 }
 
