@@ -54,6 +54,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   devDeps: [
     'ajv@^8',
+    'fast-check@^4',
     // cdk-nag 3 needs aws-cdk-lib 2.257 or later; 2 works with the floor.
     'cdk-nag@^2',
     // The integration test constructs are published for each aws-cdk-lib release: this one matches the floor.
@@ -102,6 +103,13 @@ const generateInstanceTypes = project.addTask('generate:instance-types', {
   exec: 'ts-node --project scripts/tsconfig.json scripts/generate-instance-types.ts',
 });
 project.preCompileTask.spawn(generateInstanceTypes);
+
+// The synthesis benchmark: a script that prints figures, run on demand (it takes minutes).
+const bench = project.addTask('bench', {
+  description: 'Benchmark synthesis with this library against the same resources written by hand',
+});
+bench.spawn(project.compileTask);
+bench.exec('ts-node --project scripts/tsconfig.json --transpile-only scripts/bench/run.ts');
 
 // The integration test's snapshot is verified offline by every test run; deploying it needs an AWS account.
 const integ = project.addTask('integ', {

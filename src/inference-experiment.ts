@@ -1,8 +1,8 @@
 import {
-  Annotations, Arn, ArnFormat, aws_iam as iam, aws_sagemaker as sagemaker, IResource, Lazy, Names, Resource, Stack, Token,
+  Annotations, Arn, ArnFormat, aws_iam as iam, aws_sagemaker as sagemaker, CfnResource, IResource, Lazy, Names, Resource, Stack, Token,
 } from 'aws-cdk-lib';
 import { aws_kms as kmsRefs, aws_sagemaker as sagemakerRefs } from 'aws-cdk-lib/interfaces';
-import { Construct } from 'constructs';
+import { Construct, IDependable } from 'constructs';
 import { DataCapture } from './data-capture';
 import { InferenceExperimentGrants } from './inference-experiment-grants';
 import { ModelVariant } from './model-variant';
@@ -231,52 +231,8 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
     return x !== null && typeof x === 'object' && IS_INFERENCE_EXPERIMENT in x;
   }
 
-  public readonly inferenceExperimentName: string;
-  public readonly inferenceExperimentArn: string;
   public readonly grants: InferenceExperimentGrants;
   public readonly metrics: ShadowTestMetrics;
-
-  /**
-   * The status of the inference experiment, such as `Running` or `Completed`.
-   *
-   * @attribute
-   */
-  public readonly inferenceExperimentStatus: string;
-
-  /**
-   * When the inference experiment was created.
-   *
-   * @attribute
-   */
-  public readonly inferenceExperimentCreationTime: string;
-
-  /**
-   * When the inference experiment was last modified.
-   *
-   * @attribute
-   */
-  public readonly inferenceExperimentLastModifiedTime: string;
-
-  /**
-   * The name of the endpoint on which the experiment ran, as SageMaker reports it.
-   *
-   * @attribute
-   */
-  public readonly inferenceExperimentEndpointName: string;
-
-  /**
-   * The name of the endpoint configuration that the endpoint uses, as SageMaker reports it.
-   *
-   * @attribute
-   */
-  public readonly inferenceExperimentEndpointConfigName: string;
-
-  /**
-   * The status of the endpoint, such as `InService`.
-   *
-   * @attribute
-   */
-  public readonly inferenceExperimentEndpointStatus: string;
 
   /** The name of the endpoint on which the shadow test runs. */
   public readonly endpointName: string;
@@ -295,21 +251,21 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
   private readonly renderedShadowModeConfig: sagemaker.CfnInferenceExperiment.ShadowModeConfigProperty;
   private readonly hasSchedule: boolean;
   private outcome?: Outcome;
+  private nameAttribute?: string;
+  private arnAttribute?: string;
 
   constructor(scope: Construct, id: string, props: InferenceExperimentProps) {
     super(scope, id, {
       // The name is required by CloudFormation, so one is generated when none is given; it is known only once
       // the construct is in the tree.
-      physicalName: props.inferenceExperimentName ?? Lazy.string({
-        produce: () => Names.uniqueResourceName(this, { maxLength: rules.EXPERIMENT_NAME.maxLength }),
-      }),
+      physicalName: props.inferenceExperimentName ?? Lazy.string({ produce: () => generatedName(this) }),
     });
     Object.defineProperty(this, IS_INFERENCE_EXPERIMENT, { value: true });
 
     const problems = new ProblemCollector();
     problems.checkString('inferenceExperimentName', props.inferenceExperimentName, rules.EXPERIMENT_NAME);
     problems.checkString('description', props.description, rules.DESCRIPTION);
-    problems.checkString('role', props.role?.roleRef.roleArn, rules.ROLE_ARN);
+    problems.checkString('role', props.role && roleArnOf(props.role), rules.ROLE_ARN);
     problems.checkString('volumeEncryptionKey', props.volumeEncryptionKey?.keyRef.keyArn, rules.KMS_KEY);
 
     const endpointName = endpointNameOf(props.endpoint);
@@ -375,10 +331,11 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
     this.warnOfInstanceTypes(props);
 
     this.resource = new sagemaker.CfnInferenceExperiment(this, 'Resource', {
-      name: this.physicalName,
+      // The name itself rather than the physical name's token: a literal costs nothing to resolve at synthesis.
+      name: props.inferenceExperimentName ?? generatedName(this),
       type: TYPE_SHADOW_MODE,
       description: props.description,
-      roleArn: role.roleRef.roleArn,
+      roleArn: roleArnOf(role),
       endpointName: this.endpointName,
       schedule: props.schedule && {
         startTime: props.schedule.startTime.toISOString(),
@@ -400,7 +357,8 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
       dataCapture: props.dataCapture,
       volumeEncryptionKey: props.volumeEncryptionKey,
     });
-    this.resource.node.addDependency(props.endpoint, production.model, shadow.model, role, permissions);
+    const prerequisites = [props.endpoint, production.model, shadow.model, role, permissions].filter(definesResources);
+    this.resource.node.addDependency(...prerequisites);
 
     // Tags added with `Tags.of()` are known only after aspects run, so their limits are checked at synth.
     this.node.addValidation({
@@ -411,24 +369,92 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
       },
     });
 
-    this.inferenceExperimentName = this.getResourceNameAttribute(this.resource.ref);
-    this.inferenceExperimentArn = this.getResourceArnAttribute(this.resource.attrArn, {
-      service: 'sagemaker',
-      resource: 'inference-experiment',
-      resourceName: Lazy.string({ produce: () => sageMakerArnName(this.stack.resolve(this.physicalName)) }),
-    });
     this.grants = InferenceExperimentGrants.fromInferenceExperiment(this);
     this.metrics = ShadowTestMetrics.of({
       endpointName: this.endpointName,
       productionVariantName: production.variantName,
       shadowVariantName: shadow.variantName,
     });
-    this.inferenceExperimentStatus = this.resource.attrStatus;
-    this.inferenceExperimentCreationTime = this.resource.attrCreationTime;
-    this.inferenceExperimentLastModifiedTime = this.resource.attrLastModifiedTime;
-    this.inferenceExperimentEndpointName = this.resource.attrEndpointMetadataEndpointName;
-    this.inferenceExperimentEndpointConfigName = this.resource.attrEndpointMetadataEndpointConfigName;
-    this.inferenceExperimentEndpointStatus = this.resource.attrEndpointMetadataEndpointStatus;
+  }
+
+  // The attributes are made when they are first read: most apps read few of them, and each is a token to make.
+
+  /**
+   * The name of the inference experiment.
+   *
+   * @attribute
+   */
+  public get inferenceExperimentName(): string {
+    this.nameAttribute ??= this.getResourceNameAttribute(this.resource.ref);
+    return this.nameAttribute;
+  }
+
+  /**
+   * The ARN of the inference experiment.
+   *
+   * @attribute
+   */
+  public get inferenceExperimentArn(): string {
+    this.arnAttribute ??= this.getResourceArnAttribute(this.resource.attrArn, {
+      service: 'sagemaker',
+      resource: 'inference-experiment',
+      resourceName: Lazy.string({ produce: () => sageMakerArnName(this.stack.resolve(this.physicalName)) }),
+    });
+    return this.arnAttribute;
+  }
+
+  /**
+   * The status of the inference experiment, such as `Running` or `Completed`.
+   *
+   * @attribute
+   */
+  public get inferenceExperimentStatus(): string {
+    return this.resource.attrStatus;
+  }
+
+  /**
+   * When the inference experiment was created.
+   *
+   * @attribute
+   */
+  public get inferenceExperimentCreationTime(): string {
+    return this.resource.attrCreationTime;
+  }
+
+  /**
+   * When the inference experiment was last modified.
+   *
+   * @attribute
+   */
+  public get inferenceExperimentLastModifiedTime(): string {
+    return this.resource.attrLastModifiedTime;
+  }
+
+  /**
+   * The name of the endpoint on which the experiment ran, as SageMaker reports it.
+   *
+   * @attribute
+   */
+  public get inferenceExperimentEndpointName(): string {
+    return this.resource.attrEndpointMetadataEndpointName;
+  }
+
+  /**
+   * The name of the endpoint configuration that the endpoint uses, as SageMaker reports it.
+   *
+   * @attribute
+   */
+  public get inferenceExperimentEndpointConfigName(): string {
+    return this.resource.attrEndpointMetadataEndpointConfigName;
+  }
+
+  /**
+   * The status of the endpoint, such as `InService`.
+   *
+   * @attribute
+   */
+  public get inferenceExperimentEndpointStatus(): string {
+    return this.resource.attrEndpointMetadataEndpointStatus;
   }
 
   /** A reference to this inference experiment, for L1 and L2 constructs that accept one. */
@@ -541,6 +567,28 @@ export interface ConcludeOptions {
    * @default - no reason
    */
   readonly reason?: string;
+}
+
+/** The name of an experiment given none: unique in the app, stable for its construct path, and valid for the API. */
+function generatedName(experiment: Construct): string {
+  return Names.uniqueResourceName(experiment, { maxLength: rules.EXPERIMENT_NAME.maxLength });
+}
+
+/**
+ * Whether a construct may define CloudFormation resources to wait for: a reference to an existing resource (a leaf
+ * that is not a resource itself) defines none, and depending on it would only cost synthesis time.
+ */
+function definesResources(construct: IDependable): boolean {
+  return !Construct.isConstruct(construct) || CfnResource.isCfnResource(construct) || construct.node.children.length > 0;
+}
+
+/**
+ * The ARN of a role. An L2 role's own `roleArn` is read in preference to `roleRef`, which also makes the role's name
+ * token: one token less for each experiment.
+ */
+function roleArnOf(role: iam.IRoleRef): string {
+  const roleArn: unknown = (role as Partial<iam.IRole>).roleArn;
+  return typeof roleArn === 'string' ? roleArn : role.roleRef.roleArn;
 }
 
 function nameMissing(kind: string, accepted: string): string {

@@ -197,6 +197,11 @@ describe('dataCapture', () => {
     expect(build(() => ({ dataCapture: DataCapture.toS3Uri('ftp://bucket/prefix') })))
       .toThrow(/dataCapture.destination: got "ftp:\/\/bucket\/prefix"; must match .* \(an s3:\/\/ or https:\/\/ URI\)/);
   });
+  test.each(['s3://0.-a/shadow/', 's3://Upper/x', 's3://ab', 's3://192.168.1.1/x', 's3://a..b/x'])(
+    'fails for the s3:// URI %s, whose bucket name S3 refuses', (uri) => {
+      expect(build(() => ({ dataCapture: DataCapture.toS3Uri(uri) })))
+        .toThrow(/dataCapture.destination: got .*; must match .* \(an S3 bucket name: 3 to 63 lower-case letters/);
+    });
   test('fails for a URI longer than 512 characters', () => {
     expect(build(() => ({ dataCapture: DataCapture.toS3Uri(`s3://bucket/${'p'.repeat(501)}`) })))
       .toThrow(/dataCapture.destination: .*must be at most 512 characters long \(it has 513\)/);

@@ -85,6 +85,12 @@ export const DESTINATION: StringRule = {
 /** The longest S3 bucket name; it bounds a destination built from a bucket whose name is a token. */
 export const MAX_BUCKET_NAME_LENGTH = 63;
 
+/** The bucket name of an `s3://` destination: S3's naming rules, as aws-cdk-lib checks them. */
+export const BUCKET_NAME: StringRule = {
+  pattern: /^(?!\d+\.\d+\.\d+\.\d+$)(?!.*(\.\.|\.-|-\.))[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+  patternDescription: 'an S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or digit',
+};
+
 /** `CsvContentTypes` and `JsonContentTypes` items. */
 export const CONTENT_TYPE: StringRule = {
   minLength: 1,

@@ -65,6 +65,10 @@ export function checkDataCapture(problems: ProblemCollector, property: string, d
     checkPrefix(problems, `${property}.prefix`, dataCapture.prefix, dataCapture.bucket.bucketRef.bucketName);
   }
   problems.checkString(`${property}.destination`, dataCapture.destination, rules.DESTINATION);
+  const s3Bucket = Token.isUnresolved(dataCapture.destination) ? undefined : /^s3:\/\/([^/]*)/.exec(dataCapture.destination)?.[1];
+  if (dataCapture.bucket === undefined && s3Bucket !== undefined) {
+    problems.checkString(`${property}.destination`, s3Bucket, rules.BUCKET_NAME);
+  }
   const key = dataCapture.encryptionKey?.keyRef.keyArn;
   problems.checkString(`${property}.encryptionKey`, key, rules.KMS_KEY);
   checkContentTypes(problems, `${property}.csvContentTypes`, dataCapture.csvContentTypes);

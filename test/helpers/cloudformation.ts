@@ -11,12 +11,28 @@ export const EXPERIMENT_TYPE = 'AWS::SageMaker::InferenceExperiment';
 const ajv = new Ajv({ allErrors: true, strict: true });
 const validateSchema = ajv.compile(schema);
 
+/**
+ * What a template parameter stands for: a value known only at deploy time. The checks skip any value that holds
+ * it, as CloudFormation can only check such a value once it is known.
+ */
+export const DEPLOY_TIME_VALUE = '<<deploy-time value>>';
+
 /** Errors of the registry schema for these resource properties; none means valid. */
 export function schemaErrors(properties: unknown): string[] {
   if (validateSchema(properties)) {
     return [];
   }
-  return (validateSchema.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
+  return (validateSchema.errors ?? [])
+    .filter((e) => !holdsDeployTimeValue(valueAt(properties, e.instancePath)))
+    .map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
+}
+
+function valueAt(root: unknown, pointer: string): unknown {
+  return pointer.split('/').slice(1).reduce<any>((value, key) => value?.[key.replace(/~1/g, '/').replace(/~0/g, '~')], root);
+}
+
+function holdsDeployTimeValue(value: unknown): boolean {
+  return JSON.stringify(value ?? null).includes(DEPLOY_TIME_VALUE);
 }
 
 const ACCOUNT = '123456789012';
@@ -69,6 +85,9 @@ function standInForRef(name: string, template: any): string {
   if (name in pseudo) {
     return pseudo[name];
   }
+  if (template.Parameters?.[name] !== undefined) {
+    return DEPLOY_TIME_VALUE;
+  }
   const type = resourceType(name, template);
   switch (type) {
     case 'AWS::S3::Bucket': return name.toLowerCase().slice(0, 63);
@@ -107,7 +126,11 @@ const MAX_DAYS_MS = 30 * 24 * 3_600_000;
  */
 export function serviceRuleViolations(p: any): string[] {
   const violations: string[] = [];
-  const fail = (message: string) => violations.push(message);
+  const fail = (message: string) => {
+    if (!message.includes(DEPLOY_TIME_VALUE)) {
+      violations.push(message);
+    }
+  };
 
   if (typeof p.Name !== 'string' || !/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$/.test(p.Name)) {
     fail(`Name ${JSON.stringify(p.Name)} does not match the API pattern`);
@@ -132,8 +155,12 @@ export function serviceRuleViolations(p: any): string[] {
     }
   }
   const shadowMode = p.ShadowModeConfig;
+  // A test concluded with one variant is stopped, not created or updated: the handler sends no ShadowModeConfig.
+  const concludedWithOneVariant = p.DesiredState === 'Completed' && variants.length === 1;
   if (shadowMode === undefined) {
-    fail('ShadowModeConfig is missing (CreateInferenceExperiment requires it)');
+    if (!concludedWithOneVariant) {
+      fail('ShadowModeConfig is missing (CreateInferenceExperiment requires it)');
+    }
   } else {
     const names = variants.map((v) => v.VariantName);
     const source = shadowMode.SourceModelVariantName;
@@ -149,7 +176,7 @@ export function serviceRuleViolations(p: any): string[] {
         fail(`ShadowModelVariantName ${shadow.ShadowModelVariantName} is not in ModelVariants (${names})`);
       }
       if (shadow.ShadowModelVariantName === source) {
-        fail('the shadow variant is the production variant');
+        fail(`the shadow variant is the production variant (${source})`);
       }
       const percentage = shadow.SamplingPercentage;
       if (!Number.isInteger(percentage) || percentage < 0 || percentage > 100) {
