@@ -136,4 +136,11 @@ for (const language of ['python', 'java', 'dotnet', 'go']) {
   project.tasks.tryFind(`package:${language}`)?.reset(`jsii-pacmak -v --target ${language} --code-only`);
 }
 
+// Integration snapshots are verified by their templates; the asset bundles that synthesis adds to them are
+// aws-cdk-lib's own handler code, not this project's, and are rebuilt by every synthesis.
+project.gitignore.addPatterns('test/*.snapshot/asset.*');
+
+// The package holds the compiled library and its docs only.
+project.npmignore?.exclude('/examples/', '/scripts/', '/data/', '/rosetta/', '/.ci/', '/test-reports/');
+
 project.synth();

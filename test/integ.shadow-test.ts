@@ -7,7 +7,7 @@
  * until SageMaker reports the test as Running with both variants.
  *
  *   npx projen integ          verify the committed snapshot (no AWS account needed)
- *   npx integ-runner --language typescript --directory test --update-on-failed
+ *   npx integ-runner --language typescript --directory test --update-on-failed --no-update-workflow
  *                             deploy it, run the assertions, and record the snapshot (needs AWS credentials)
  */
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
