@@ -544,14 +544,9 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
     this.outcome = outcome;
     this.resource.desiredState = outcome.desiredState;
     this.resource.statusReason = reason;
-    const { production, shadow } = this.renderedVariants;
-    if (outcome.listedVariants === ListedVariants.SHADOW) {
-      this.resource.modelVariants = [shadow];
-    } else if (outcome.listedVariants === ListedVariants.PRODUCTION) {
-      this.resource.modelVariants = [production];
-    }
-    // The shadow mode configuration names both variants: a test that ends with one of them has none.
     if (outcome.listedVariants !== ListedVariants.BOTH) {
+      this.resource.modelVariants = [this.renderedVariants[outcome.listedVariants]];
+      // The shadow mode configuration names both variants: a test that ends with one of them has none.
       this.resource.shadowModeConfig = undefined;
     }
   }

@@ -19,25 +19,23 @@ export interface Outcome {
   readonly method: string;
   readonly desiredState: 'Running' | 'Completed' | 'Cancelled';
   readonly listedVariants: ListedVariants;
-  /** Whether a status reason is sent to SageMaker (only StopInferenceExperiment takes one). */
-  readonly takesReason: boolean;
 }
 
 export const START_NOW: Outcome = {
-  method: 'startNow', desiredState: 'Running', listedVariants: ListedVariants.BOTH, takesReason: false,
+  method: 'startNow', desiredState: 'Running', listedVariants: ListedVariants.BOTH,
 };
 
 /** Stop: the shadow variant replaces the production variant. */
 export const PROMOTE_SHADOW: Outcome = {
-  method: 'promoteShadow', desiredState: 'Completed', listedVariants: ListedVariants.SHADOW, takesReason: true,
+  method: 'promoteShadow', desiredState: 'Completed', listedVariants: ListedVariants.SHADOW,
 };
 
 /** Stop: the production variant stays, the shadow variant is removed. */
 export const KEEP_PRODUCTION: Outcome = {
-  method: 'keepProduction', desiredState: 'Completed', listedVariants: ListedVariants.PRODUCTION, takesReason: true,
+  method: 'keepProduction', desiredState: 'Completed', listedVariants: ListedVariants.PRODUCTION,
 };
 
 /** Stop early: both variants are retained as they are. */
 export const CANCEL: Outcome = {
-  method: 'cancel', desiredState: 'Cancelled', listedVariants: ListedVariants.BOTH, takesReason: true,
+  method: 'cancel', desiredState: 'Cancelled', listedVariants: ListedVariants.BOTH,
 };
