@@ -1,5 +1,6 @@
 import { aws_iam as iam, aws_sagemaker as sagemaker } from 'aws-cdk-lib';
 import { aws_sagemaker as sagemakerRefs } from 'aws-cdk-lib/interfaces';
+import { roleArnOf } from './private/resource-names';
 
 /*
  * The actions of each operation are those that AWS lists for the AWS::SageMaker::InferenceExperiment resource
@@ -62,7 +63,7 @@ export class InferenceExperimentGrants {
    * Fails when the experiment's role is not known (an experiment imported without `role`).
    */
   public create(grantee: iam.IGrantable): iam.Grant {
-    const roleArn = roleArnOf(this.experiment);
+    const roleArn = experimentRoleArnOf(this.experiment);
     if (roleArn === undefined) {
       throw new Error(`The role of the inference experiment '${this.experiment.node.path}' is not known, so ` +
         'iam:PassRole can not be granted on it; import the experiment with fromInferenceExperimentAttributes() and give its role');
@@ -140,14 +141,14 @@ export class InferenceExperimentGrants {
 }
 
 /** The ARN of the role that SageMaker assumes for the experiment, where it is known. */
-function roleArnOf(experiment: sagemakerRefs.IInferenceExperimentRef): string | undefined {
+function experimentRoleArnOf(experiment: sagemakerRefs.IInferenceExperimentRef): string | undefined {
   if (sagemaker.CfnInferenceExperiment.isCfnInferenceExperiment(experiment)) {
     return experiment.roleArn;
   }
   // InferenceExperiment, and experiments imported with a role, expose it as `role`.
   const role: unknown = (experiment as { role?: unknown }).role;
   if (role !== undefined && role !== null && typeof role === 'object' && 'roleRef' in role) {
-    return (role as iam.IRoleRef).roleRef.roleArn;
+    return roleArnOf(role as iam.IRoleRef);
   }
   return undefined;
 }

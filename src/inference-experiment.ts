@@ -1,17 +1,17 @@
 import {
-  Annotations, Arn, ArnFormat, aws_iam as iam, aws_sagemaker as sagemaker, CfnResource, IResource, Lazy, Names, Resource, Stack, Token,
+  Annotations, Arn, ArnFormat, aws_iam as iam, aws_sagemaker as sagemaker, CfnResource, IResource, Lazy, Names, Resource, Token,
 } from 'aws-cdk-lib';
 import { aws_kms as kmsRefs, aws_sagemaker as sagemakerRefs } from 'aws-cdk-lib/interfaces';
 import { Construct, IDependable } from 'constructs';
 import { DataCapture } from './data-capture';
 import { InferenceExperimentGrants } from './inference-experiment-grants';
 import { ModelVariant } from './model-variant';
-import { sageMakerArnName } from './private/arns';
+import { sageMakerArn, sageMakerArnName } from './private/arns';
 import { grantShadowTestPermissions } from './private/execution-role';
 import { hasLocalStorage, isInferentia1 } from './private/instance-facts';
 import * as outcomes from './private/outcomes';
 import { ListedVariants, Outcome } from './private/outcomes';
-import { endpointNameOf, modelArnOf, modelNameOf } from './private/resource-names';
+import { endpointNameOf, modelArnOf, modelNameOf, roleArnOf } from './private/resource-names';
 import * as rules from './private/rules';
 import { checkDataCapture, checkSchedule, checkShadowMode, checkTags } from './private/validate-props';
 import { ProblemCollector } from './private/validation';
@@ -577,15 +577,6 @@ function definesResources(construct: IDependable): boolean {
   return !Construct.isConstruct(construct) || CfnResource.isCfnResource(construct) || construct.node.children.length > 0;
 }
 
-/**
- * The ARN of a role. An L2 role's own `roleArn` is read in preference to `roleRef`, which also makes the role's name
- * token: one token less for each experiment.
- */
-function roleArnOf(role: iam.IRoleRef): string {
-  const roleArn: unknown = (role as Partial<iam.IRole>).roleArn;
-  return typeof roleArn === 'string' ? roleArn : role.roleRef.roleArn;
-}
-
 function nameMissing(kind: string, accepted: string): string {
   return `the ${kind}'s name is needed and SageMaker ARNs carry names in lower case, so it can not be read from the ` +
     `ARN; pass ${accepted}`;
@@ -615,11 +606,7 @@ class ImportedInferenceExperiment extends Resource implements IInferenceExperime
     }
     super(scope, id, arn === undefined ? {} : { environmentFromArn: arn });
     this.inferenceExperimentName = name ?? Arn.split(arn!, ArnFormat.SLASH_RESOURCE_NAME).resourceName!;
-    this.inferenceExperimentArn = arn ?? Stack.of(this).formatArn({
-      service: 'sagemaker',
-      resource: 'inference-experiment',
-      resourceName: sageMakerArnName(name!),
-    });
+    this.inferenceExperimentArn = arn ?? sageMakerArn(this, 'inference-experiment', name!);
     this.role = attrs.role;
     this.grants = InferenceExperimentGrants.fromInferenceExperiment(this);
     const { endpointName, productionVariantName, shadowVariantName } = attrs;

@@ -1,6 +1,8 @@
-import { Annotations, aws_iam as iam, aws_kms as kms, aws_s3 as s3, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, aws_iam as iam, aws_kms as kms, aws_s3 as s3 } from 'aws-cdk-lib';
 import { aws_kms as kmsRefs } from 'aws-cdk-lib/interfaces';
 import { Construct, IDependable } from 'constructs';
+import { sageMakerArn } from './arns';
+import { s3UriParts } from './s3-uri';
 import { DATA_CAPTURE_NOT_GRANTED } from './warnings';
 import { DataCapture } from '../data-capture';
 
@@ -40,7 +42,7 @@ export function grantShadowTestPermissions(scope: Construct, role: iam.IGrantabl
         'sagemaker:DescribeEndpointConfig',
         'sagemaker:UpdateEndpoint',
       ],
-      resources: [Stack.of(scope).formatArn({ service: 'sagemaker', resource: 'endpoint-config', resourceName: '*' })],
+      resources: [sageMakerArn(scope, 'endpoint-config', '*')],
     }),
     new iam.PolicyStatement({
       sid: 'ReadTheVariantModels',
@@ -98,12 +100,8 @@ function grantCaptureWrite(scope: Construct, role: iam.IGrantable, dataCapture: 
 }
 
 function bucketOfUri(scope: Construct, uri: string): { bucket: s3.IBucket; prefix: string } | undefined {
-  const match = Token.isUnresolved(uri) ? null : /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
-  if (!match) {
-    return undefined;
-  }
-  const [, bucketName, prefix] = match;
-  return { bucket: s3.Bucket.fromBucketName(scope, 'CaptureBucket', bucketName), prefix };
+  const parts = s3UriParts(uri);
+  return parts && { bucket: s3.Bucket.fromBucketName(scope, 'CaptureBucket', parts.bucketName), prefix: parts.prefix };
 }
 
 /** Grants `actions` on a key through its own grant API where it has one (an L2 key also updates its policy). */

@@ -1,4 +1,4 @@
-import { aws_sagemaker as sagemaker } from 'aws-cdk-lib';
+import { aws_iam as iam, aws_sagemaker as sagemaker } from 'aws-cdk-lib';
 import { aws_sagemaker as sagemakerRefs } from 'aws-cdk-lib/interfaces';
 
 /*
@@ -40,4 +40,13 @@ export function modelArnOf(model: sagemakerRefs.IModelRef): string {
     throw new Error(`The model '${model.node.path}' exposes no ARN`);
   }
   return arn;
+}
+
+/**
+ * The ARN of a role. An L2 role's own `roleArn` is read in preference to `roleRef`, which also makes the role's name
+ * token: one token less for each experiment.
+ */
+export function roleArnOf(role: iam.IRoleRef): string {
+  const roleArn: unknown = (role as Partial<iam.IRole>).roleArn;
+  return typeof roleArn === 'string' ? roleArn : role.roleRef.roleArn;
 }

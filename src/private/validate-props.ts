@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import * as rules from './rules';
+import { s3UriParts } from './s3-uri';
 import { ProblemCollector } from './validation';
 import { DataCapture } from '../data-capture';
 import { ModelVariant } from '../model-variant';
@@ -65,9 +66,9 @@ export function checkDataCapture(problems: ProblemCollector, property: string, d
     checkPrefix(problems, `${property}.prefix`, dataCapture.prefix, dataCapture.bucket.bucketRef.bucketName);
   }
   problems.checkString(`${property}.destination`, dataCapture.destination, rules.DESTINATION);
-  const s3Bucket = Token.isUnresolved(dataCapture.destination) ? undefined : /^s3:\/\/([^/]*)/.exec(dataCapture.destination)?.[1];
-  if (dataCapture.bucket === undefined && s3Bucket !== undefined) {
-    problems.checkString(`${property}.destination`, s3Bucket, rules.BUCKET_NAME);
+  const s3Uri = dataCapture.bucket === undefined ? s3UriParts(dataCapture.destination) : undefined;
+  if (s3Uri !== undefined) {
+    problems.checkString(`${property}.destination`, s3Uri.bucketName, rules.BUCKET_NAME);
   }
   const key = dataCapture.encryptionKey?.keyRef.keyArn;
   problems.checkString(`${property}.encryptionKey`, key, rules.KMS_KEY);

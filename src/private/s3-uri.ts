@@ -1,0 +1,13 @@
+import { Token } from 'aws-cdk-lib';
+
+/** The bucket name and key prefix of an `s3://` URI. */
+export interface S3UriParts {
+  readonly bucketName: string;
+  readonly prefix: string;
+}
+
+/** The parts of `uri` when it is an `s3://` URI known at synth time; undefined for a token or another scheme. */
+export function s3UriParts(uri: string): S3UriParts | undefined {
+  const match = Token.isUnresolved(uri) ? null : /^s3:\/\/([^/]*)\/?([\s\S]*)$/.exec(uri);
+  return match ? { bucketName: match[1], prefix: match[2] } : undefined;
+}
