@@ -36,6 +36,7 @@ console.log('ratio: the median of the library/by-hand ratios of runs made one af
 console.log(`${pad('N', 5)} ${pad('library ms', 11)} ${pad('by hand ms', 11)} ${pad('ratio', 6)} ${pad('ratios', 10)} ` +
   `${pad('library MiB', 12)} ${pad('by hand MiB', 12)}`);
 const times: Record<string, Record<number, number>> = { library: {}, handwritten: {} };
+let resourcesOfOneExperiment: Record<string, number> = {};
 for (const size of SIZES) {
   const runs: Record<string, any[]> = { library: [], handwritten: [] };
   for (let run = 0; run < RUNS; run++) {
@@ -49,6 +50,9 @@ for (const size of SIZES) {
   if (canonical(library[0].resources) !== canonical(handwritten[0].resources)) {
     throw new Error(`The two apps differ at N=${size}: ${JSON.stringify(library[0].resources)} / ${JSON.stringify(handwritten[0].resources)}`);
   }
+  if (size === 1) {
+    resourcesOfOneExperiment = library[0].resources;
+  }
   const ms = (results: any[]) => median(results.map((r) => r.ms));
   const mib = (results: any[]) => median(results.map((r) => r.maxRssMiB));
   // Each library run is paired with the hand-written run made right after it: the median of the pairs' ratios
@@ -59,7 +63,7 @@ for (const size of SIZES) {
   console.log(`${pad(size, 5)} ${pad(fixed(ms(library)), 11)} ${pad(fixed(ms(handwritten)), 11)} ${pad(fixed(median(ratios), 2), 6)} ` +
     `${pad(`${fixed(Math.min(...ratios), 2)}-${fixed(Math.max(...ratios), 2)}`, 10)} ${pad(fixed(mib(library)), 12)} ${pad(fixed(mib(handwritten)), 12)}`);
 }
-console.log(`\nResources per experiment, both ways: ${JSON.stringify(measure('synth', 'library', '1').resources)}`);
+console.log(`\nResources per experiment, both ways: ${JSON.stringify(resourcesOfOneExperiment)}`);
 console.log(`Growth from N=100 to N=1000: library ${fixed(times.library[1000] / times.library[100], 2)}x, ` +
   `by hand ${fixed(times.handwritten[1000] / times.handwritten[100], 2)}x (linear is 10x)`);
 
