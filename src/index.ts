@@ -1,3 +1,4 @@
+export * from './conclude-options';
 export * from './data-capture';
 export * from './existing-endpoint';
 export * from './existing-model';

@@ -1,21 +1,28 @@
 import {
-  Annotations, Arn, ArnFormat, aws_iam as iam, aws_sagemaker as sagemaker, CfnResource, IResource, Lazy, Names, Resource, Token,
+  Annotations, Arn, ArnFormat, aws_iam as iam, aws_sagemaker as sagemaker, CfnResource, IResource, Lazy, PhysicalName, Resource,
+  Stack, Token,
 } from 'aws-cdk-lib';
 import { aws_kms as kmsRefs, aws_sagemaker as sagemakerRefs } from 'aws-cdk-lib/interfaces';
 import { Construct, IDependable } from 'constructs';
+import { CancelOptions, ConcludeOptions, PromotedInstanceSettings, PromoteShadowOptions } from './conclude-options';
 import { DataCapture } from './data-capture';
 import { InferenceExperimentGrants } from './inference-experiment-grants';
 import { ModelVariant } from './model-variant';
-import { sageMakerArn, sageMakerArnName } from './private/arns';
+import { normalizedSageMakerArn, sageMakerArn } from './private/arns';
 import { grantShadowTestPermissions } from './private/execution-role';
+import { generatedExperimentName } from './private/generated-name';
 import { hasLocalStorage, isInferentia1 } from './private/instance-facts';
 import * as outcomes from './private/outcomes';
 import { ListedVariants, Outcome } from './private/outcomes';
-import { endpointNameOf, modelArnOf, modelNameOf, roleArnOf } from './private/resource-names';
+import { renderDataCapture, renderSchedule, renderShadowModeConfig, renderVariant, TYPE_SHADOW_MODE } from './private/render';
+import { endpointArnOf, endpointNameOf, modelArnOf, modelNameOf, roleArnOf } from './private/resource-names';
+import { executionRoleOf, sageMakerCanAssume } from './private/roles';
 import * as rules from './private/rules';
 import { checkDataCapture, checkSchedule, checkShadowMode, checkTags } from './private/validate-props';
 import { ProblemCollector } from './private/validation';
-import { INF1_INSTANCE_TYPE, PROMOTE_BELOW_FULL_SAMPLING, VOLUME_KEY_WITH_LOCAL_STORAGE } from './private/warnings';
+import {
+  CONCLUSION_ENDS_EXISTING_TEST_ONLY, INF1_INSTANCE_TYPE, PROMOTE_BELOW_FULL_SAMPLING, VOLUME_KEY_WITH_LOCAL_STORAGE,
+} from './private/warnings';
 import { Schedule } from './schedule';
 import { ShadowModeConfig } from './shadow-mode-config';
 import { ShadowTestMetrics } from './shadow-test-metrics';
@@ -120,7 +127,8 @@ export interface InferenceExperimentProps {
 
   /**
    * The IAM role that SageMaker assumes to manage the endpoint's variants during the test. It must trust
-   * `sagemaker.amazonaws.com`. Changing the role replaces the experiment.
+   * `sagemaker.amazonaws.com`: a role of the app that does not is refused at synth time. Changing the role replaces
+   * the experiment.
    *
    * A role given here receives the permissions that the test needs, when it is mutable (an imported role that is
    * not mutable is used as it is).
@@ -134,7 +142,11 @@ export interface InferenceExperimentProps {
    * The name of the inference experiment: letters, digits and hyphens, starting and ending with a letter or
    * digit, at most 120 characters. Changing the name replaces the experiment.
    *
-   * @default - a unique name generated from the construct's path
+   * CloudFormation replaces the experiment when `endpoint`, `role` or `volumeEncryptionKey` changes, and refuses to
+   * do so under an unchanged name: a name given here must change whenever one of them does.
+   *
+   * @default - a name generated from the construct's path and a hash of `endpoint`, `role` and
+   * `volumeEncryptionKey`, so that it changes whenever the experiment has to be replaced
    */
   readonly inferenceExperimentName?: string;
 
@@ -175,9 +187,11 @@ export interface InferenceExperimentProps {
   readonly tags?: { [key: string]: string };
 }
 
-const TYPE_SHADOW_MODE = 'ShadowMode';
-const INFRASTRUCTURE_REAL_TIME = 'RealTimeInference';
 const IS_INFERENCE_EXPERIMENT = Symbol.for('cdk-sagemaker-inference-experiment.InferenceExperiment');
+
+/** IAM role descriptions: at most 1000 characters of tab, new lines, and printable Latin-1. */
+const ROLE_DESCRIPTION_MAX_LENGTH = 1000;
+const ROLE_DESCRIPTION_REFUSED = /[^\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]/g;
 
 /**
  * A shadow test on a SageMaker endpoint: SageMaker copies a share of the requests that the production variant
@@ -247,23 +261,23 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
   public readonly grantPrincipal: iam.IPrincipal;
 
   private readonly resource: sagemaker.CfnInferenceExperiment;
-  private readonly renderedVariants: Record<'production' | 'shadow', sagemaker.CfnInferenceExperiment.ModelVariantConfigProperty>;
-  private readonly renderedShadowModeConfig: sagemaker.CfnInferenceExperiment.ShadowModeConfigProperty;
+  private readonly modelNames: Map<ModelVariant, string>;
+  /** The experiment's name as given, or as generated: a literal unless the user gave a token. */
+  private readonly name: string;
   private readonly hasSchedule: boolean;
   private outcome?: Outcome;
   private nameAttribute?: string;
   private arnAttribute?: string;
 
   constructor(scope: Construct, id: string, props: InferenceExperimentProps) {
-    super(scope, id, {
-      // The name is required by CloudFormation, so one is generated when none is given; it is known only once
-      // the construct is in the tree.
-      physicalName: props.inferenceExperimentName ?? Lazy.string({ produce: () => generatedName(this) }),
-    });
+    // The name is required by CloudFormation, so one is generated when none is given (or when aws-cdk-lib is asked
+    // to generate one if needed): it is known once the role exists, since it follows the create-only properties.
+    const givenName = props.inferenceExperimentName === PhysicalName.GENERATE_IF_NEEDED ? undefined : props.inferenceExperimentName;
+    super(scope, id, { physicalName: givenName ?? Lazy.string({ produce: () => this.name }) });
     Object.defineProperty(this, IS_INFERENCE_EXPERIMENT, { value: true });
 
     const problems = new ProblemCollector();
-    problems.checkString('inferenceExperimentName', props.inferenceExperimentName, rules.EXPERIMENT_NAME);
+    problems.checkString('inferenceExperimentName', givenName, rules.EXPERIMENT_NAME);
     problems.checkString('description', props.description, rules.DESCRIPTION);
     problems.checkString('role', props.role && roleArnOf(props.role), rules.ROLE_ARN);
     problems.checkString('volumeEncryptionKey', props.volumeEncryptionKey?.keyRef.keyArn, rules.KMS_KEY);
@@ -276,7 +290,7 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
     problems.checkString('endpoint', endpointName, rules.ENDPOINT_NAME);
 
     checkShadowMode(problems, 'shadowMode', props.shadowMode);
-    const modelNames = new Map<ModelVariant, string>();
+    this.modelNames = new Map<ModelVariant, string>();
     for (const [role, variant] of [['production', props.shadowMode.production], ['shadow', props.shadowMode.shadow]] as const) {
       const modelName = modelNameOf(variant.model);
       if (modelName === undefined) {
@@ -284,7 +298,7 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
           nameMissing('model', 'a CfnModel or ExistingModel.fromModelName()'));
       } else {
         problems.checkString(`shadowMode.${role}.model`, modelName, rules.MODEL_NAME);
-        modelNames.set(variant, modelName);
+        this.modelNames.set(variant, modelName);
       }
     }
     if (props.schedule) {
@@ -301,71 +315,61 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
     this.shadowMode = props.shadowMode;
     const role = props.role ?? new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
-      description: `Assumed by SageMaker to run the shadow test ${this.node.path}`,
+      description: roleDescription(this),
+      // A principal of another account or region that is granted iam:PassRole on the role needs its name at synth.
+      roleName: PhysicalName.GENERATE_IF_NEEDED,
     });
     this.role = role;
     this.grantPrincipal = role.grantPrincipal;
 
     const { production, shadow } = props.shadowMode;
-    const renderVariant = (variant: ModelVariant): sagemaker.CfnInferenceExperiment.ModelVariantConfigProperty => ({
-      modelName: modelNames.get(variant)!,
-      variantName: variant.variantName,
-      infrastructureConfig: {
-        infrastructureType: INFRASTRUCTURE_REAL_TIME,
-        realTimeInferenceConfig: {
-          instanceType: variant.instanceType.name,
-          instanceCount: variant.instanceCount,
-        },
-      },
-    });
-
-    this.renderedVariants = { production: renderVariant(production), shadow: renderVariant(shadow) };
-    this.renderedShadowModeConfig = {
-      sourceModelVariantName: production.variantName,
-      shadowModelVariants: [{
-        shadowModelVariantName: shadow.variantName,
-        samplingPercentage: props.shadowMode.samplingPercentage,
-      }],
+    const createOnly = {
+      type: TYPE_SHADOW_MODE,
+      roleArn: roleArnOf(role),
+      endpointName: this.endpointName,
+      kmsKey: props.volumeEncryptionKey?.keyRef.keyArn,
     };
+    this.name = givenName ?? generatedExperimentName(this, createOnly);
     this.hasSchedule = props.schedule !== undefined;
     this.warnOfInstanceTypes(props);
 
     this.resource = new sagemaker.CfnInferenceExperiment(this, 'Resource', {
+      ...createOnly,
       // The name itself rather than the physical name's token: a literal costs nothing to resolve at synthesis.
-      name: props.inferenceExperimentName ?? generatedName(this),
-      type: TYPE_SHADOW_MODE,
+      name: this.name,
       description: props.description,
-      roleArn: roleArnOf(role),
-      endpointName: this.endpointName,
-      schedule: props.schedule && {
-        startTime: props.schedule.startTime.toISOString(),
-        endTime: props.schedule.endTime.toISOString(),
-      },
-      kmsKey: props.volumeEncryptionKey?.keyRef.keyArn,
+      schedule: props.schedule && renderSchedule(props.schedule),
       dataStorageConfig: props.dataCapture && renderDataCapture(props.dataCapture),
-      modelVariants: [this.renderedVariants.production, this.renderedVariants.shadow],
-      shadowModeConfig: this.renderedShadowModeConfig,
+      modelVariants: [this.renderVariant(production), this.renderVariant(shadow)],
+      shadowModeConfig: renderShadowModeConfig(props.shadowMode),
       tags: tags.length > 0 ? tags : undefined,
     });
 
     // The endpoint and the models must exist before the experiment is created, and the role must hold its
     // permissions. Names read from attributes already order the resources; a literal name does not, and the role's
     // policies are resources of their own, hence the explicit dependencies.
-    const permissions = grantShadowTestPermissions(this, role, {
-      endpointArn: props.endpoint.endpointRef.endpointArn,
+    const policies = grantShadowTestPermissions(this, role, {
+      endpointArn: endpointArnOf(props.endpoint),
       modelArns: [modelArnOf(production.model), modelArnOf(shadow.model)],
       dataCapture: props.dataCapture,
       volumeEncryptionKey: props.volumeEncryptionKey,
+      modelRoles: [production.model, shadow.model].flatMap((model) => executionRoleOf(model) ?? []),
     });
-    const prerequisites = [props.endpoint, production.model, shadow.model, role, permissions].filter(definesResources);
+    const prerequisites = [props.endpoint, production.model, shadow.model, role, ...policies].filter(definesResources);
     this.resource.node.addDependency(...prerequisites);
 
-    // Tags added with `Tags.of()` are known only after aspects run, so their limits are checked at synth.
+    // Tags added with `Tags.of()` and the stack's tags are known only after aspects run, and a role's trust policy
+    // can still change after the experiment is created, so these are checked at synth.
     this.node.addValidation({
       validate: () => {
-        const tagProblems = new ProblemCollector();
-        checkTags(tagProblems, 'tags', this.resource.tags.renderTags() ?? []);
-        return tagProblems.isEmpty ? [] : [tagProblems.message(`InferenceExperiment '${this.node.path}'`)];
+        const synthProblems = new ProblemCollector();
+        checkTags(synthProblems, 'tags', this.resource.tags.renderTags() ?? [], stackTagsOf(this));
+        if (props.role && sageMakerCanAssume(props.role) === false) {
+          synthProblems.addDescribed('role', `'${props.role.node.path}', whose trust policy does not let ` +
+            'sagemaker.amazonaws.com call sts:AssumeRole', 'SageMaker must be able to assume the role: create it with ' +
+            "assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'), or leave role out to get a least-privilege one");
+        }
+        return synthProblems.isEmpty ? [] : [synthProblems.message(`InferenceExperiment '${this.node.path}'`)];
       },
     });
 
@@ -392,14 +396,14 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
   /**
    * The ARN of the inference experiment.
    *
+   * It is formatted from the experiment's name, which is known at synth time, rather than read from the deployed
+   * resource: a policy that grants access to the experiment (its own role's included) then does not have to wait for
+   * the experiment, and can be in another account or region.
+   *
    * @attribute
    */
   public get inferenceExperimentArn(): string {
-    this.arnAttribute ??= this.getResourceArnAttribute(this.resource.attrArn, {
-      service: 'sagemaker',
-      resource: 'inference-experiment',
-      resourceName: Lazy.string({ produce: () => sageMakerArnName(this.stack.resolve(this.physicalName)) }),
-    });
+    this.arnAttribute ??= sageMakerArn(this, 'inference-experiment', this.name);
     return this.arnAttribute;
   }
 
@@ -481,17 +485,21 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
 
   /**
    * Conclude the test by promoting the shadow variant: it replaces the production variant on the endpoint
-   * (`DesiredState: Completed`, with only the shadow variant in `ModelVariants`).
+   * (`DesiredState: Completed`, with only the shadow variant in `ModelVariants`), on the production variant's
+   * instance type and count unless `instanceSettings` says otherwise.
    *
-   * Deploy it while the test runs. AWS advises testing the shadow variant with all of the traffic
-   * (`samplingPercentage: 100`) before promoting it with its own instance type and count.
+   * Deploy it while the test runs. The template can then only end a test that exists: it cannot create one.
    */
-  public promoteShadow(options: ConcludeOptions = {}): void {
+  public promoteShadow(options: PromoteShadowOptions = {}): void {
+    const instanceSettings = options.instanceSettings ?? PromotedInstanceSettings.PRODUCTION;
     this.setOutcome(outcomes.PROMOTE_SHADOW, options.reason);
-    if (!Token.isUnresolved(this.shadowMode.samplingPercentage) && this.shadowMode.samplingPercentage < 100) {
+    if (instanceSettings === PromotedInstanceSettings.PRODUCTION) {
+      this.resource.modelVariants = [this.renderVariant(this.shadowMode.shadow, this.shadowMode.production)];
+    } else if (!Token.isUnresolved(this.shadowMode.samplingPercentage) && this.shadowMode.samplingPercentage < 100) {
       Annotations.of(this).addWarningV2(PROMOTE_BELOW_FULL_SAMPLING,
-        `The shadow variant is promoted after receiving ${this.shadowMode.samplingPercentage}% of the requests: its ` +
-        'instances have not served production traffic. Run the test with samplingPercentage: 100 before promoting.');
+        `The shadow variant is promoted with its own instances after receiving ${this.shadowMode.samplingPercentage}% ` +
+        'of the requests: they have not served production traffic. Run the test with samplingPercentage: 100 before ' +
+        'promoting, or keep the production variant\'s instance settings.');
     }
   }
 
@@ -499,19 +507,25 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
    * Conclude the test keeping the production variant: the shadow variant is removed from the endpoint
    * (`DesiredState: Completed`, with only the production variant in `ModelVariants`).
    *
-   * Deploy it while the test runs.
+   * Deploy it while the test runs. The template can then only end a test that exists: it cannot create one.
    */
   public keepProduction(options: ConcludeOptions = {}): void {
     this.setOutcome(outcomes.KEEP_PRODUCTION, options.reason);
   }
 
   /**
-   * Cancel the test, retaining both variants on the endpoint as they are (`DesiredState: Cancelled`).
+   * Cancel the test early (`DesiredState: Cancelled`): the production variant stays, and the shadow variant is
+   * removed from the endpoint unless `retainShadow` is set.
    *
-   * Deploy it while the test runs.
+   * Deploy it while the test runs. Unless the shadow is retained, the template can then only end a test that
+   * exists: it cannot create one.
    */
-  public cancel(options: ConcludeOptions = {}): void {
-    this.setOutcome(outcomes.CANCEL, options.reason);
+  public cancel(options: CancelOptions = {}): void {
+    this.setOutcome(options.retainShadow ? outcomes.CANCEL_RETAINING_SHADOW : outcomes.CANCEL, options.reason);
+  }
+
+  private renderVariant(variant: ModelVariant, instancesOf?: ModelVariant): sagemaker.CfnInferenceExperiment.ModelVariantConfigProperty {
+    return renderVariant(variant, this.modelNames.get(variant)!, instancesOf);
   }
 
   private warnOfInstanceTypes(props: InferenceExperimentProps): void {
@@ -544,29 +558,25 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
     this.outcome = outcome;
     this.resource.desiredState = outcome.desiredState;
     this.resource.statusReason = reason;
-    if (outcome.listedVariants !== ListedVariants.BOTH) {
-      this.resource.modelVariants = [this.renderedVariants[outcome.listedVariants]];
-      // The shadow mode configuration names both variants: a test that ends with one of them has none.
-      this.resource.shadowModeConfig = undefined;
+    if (outcome.listedVariants === ListedVariants.BOTH) {
+      return;
     }
+    this.resource.modelVariants = [this.renderVariant(this.shadowMode[outcome.listedVariants])];
+    // The shadow mode configuration names both variants: a test that ends with one of them has none. The stop that
+    // the handler sends reads the variants' roles from the running test, not from the template.
+    this.resource.shadowModeConfig = undefined;
+    Annotations.of(this).addWarningV2(CONCLUSION_ENDS_EXISTING_TEST_ONLY,
+      `${outcome.method}() lists one variant and no ShadowModeConfig, so this template can end a test that is running, ` +
+      'but it cannot create one: a new stage, account or region, a re-created stack or a replacement of the experiment ' +
+      'fails. Deploy it to every stack that runs the test, then remove the experiment from the app and make the ' +
+      'endpoint configuration match what the endpoint now serves.');
   }
 }
 
-/**
- * Options for concluding or cancelling a shadow test.
- */
-export interface ConcludeOptions {
-  /**
-   * Why the test ends, from 1 to 1024 characters. SageMaker keeps it as the experiment's status reason.
-   *
-   * @default - no reason
-   */
-  readonly reason?: string;
-}
-
-/** The name of an experiment given none: unique in the app, stable for its construct path, and valid for the API. */
-function generatedName(experiment: Construct): string {
-  return Names.uniqueResourceName(experiment, { maxLength: rules.EXPERIMENT_NAME.maxLength });
+/** The description of the default role: the experiment's path, in the characters and length that IAM accepts. */
+function roleDescription(experiment: Construct): string {
+  const description = `Assumed by SageMaker to run the shadow test ${experiment.node.path}`.replace(ROLE_DESCRIPTION_REFUSED, '?');
+  return [...description].slice(0, ROLE_DESCRIPTION_MAX_LENGTH).join('');
 }
 
 /**
@@ -582,13 +592,15 @@ function nameMissing(kind: string, accepted: string): string {
     `ARN; pass ${accepted}`;
 }
 
-function renderDataCapture(dataCapture: DataCapture): sagemaker.CfnInferenceExperiment.DataStorageConfigProperty {
-  const { csvContentTypes, jsonContentTypes } = dataCapture;
-  return {
-    destination: dataCapture.destination,
-    kmsKey: dataCapture.encryptionKey?.keyRef.keyArn,
-    contentType: csvContentTypes || jsonContentTypes ? { csvContentTypes, jsonContentTypes } : undefined,
-  };
+/** The tags of `construct`'s stack and of the stacks that hold it, which CloudFormation propagates to its resources. */
+function stackTagsOf(construct: Construct): Array<{ key: string; value: string }> {
+  const tags = new Map<string, string>();
+  for (let stack: Stack | undefined = Stack.of(construct); stack; stack = stack.nestedStackParent) {
+    for (const [key, value] of Object.entries(stack.tags.tagValues())) {
+      tags.set(key, tags.get(key) ?? value);
+    }
+  }
+  return [...tags].map(([key, value]) => ({ key, value }));
 }
 
 class ImportedInferenceExperiment extends Resource implements IInferenceExperiment {
@@ -606,7 +618,7 @@ class ImportedInferenceExperiment extends Resource implements IInferenceExperime
     }
     super(scope, id, arn === undefined ? {} : { environmentFromArn: arn });
     this.inferenceExperimentName = name ?? Arn.split(arn!, ArnFormat.SLASH_RESOURCE_NAME).resourceName!;
-    this.inferenceExperimentArn = arn ?? sageMakerArn(this, 'inference-experiment', name!);
+    this.inferenceExperimentArn = arn === undefined ? sageMakerArn(this, 'inference-experiment', name!) : normalizedSageMakerArn(arn);
     this.role = attrs.role;
     this.grants = InferenceExperimentGrants.fromInferenceExperiment(this);
     const { endpointName, productionVariantName, shadowVariantName } = attrs;

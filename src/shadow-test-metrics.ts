@@ -1,5 +1,6 @@
 import { aws_cloudwatch as cloudwatch, Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { NumberRule, ProblemCollector } from './private/validation';
 import { VariantMetrics } from './variant-metrics';
 
 /**
@@ -95,6 +96,11 @@ export interface DiskUtilizationAlarmOptions extends ShadowTestAlarmOptions {
 }
 
 const DEFAULT_EVALUATION_PERIODS = 3;
+const DEFAULT_PERIOD_SECONDS = 300;
+const HOUR_SECONDS = 3600;
+/** CloudWatch: evaluation periods times the period, at most a day, or 7 days for periods of an hour or more. */
+const MAX_EVALUATION_SECONDS = 86_400;
+const MAX_EVALUATION_SECONDS_HOURLY = 604_800;
 const DATA_CAPTURE_DISK_LIMIT = 75;
 
 /**
@@ -149,7 +155,7 @@ export class ShadowTestMetrics {
    */
   public createShadowErrorRateAlarm(scope: Construct, id: string, options: ShadowErrorRateAlarmOptions): cloudwatch.Alarm {
     return this.shadow.metricErrorRate({ period: options.period }).createAlarm(scope, id, {
-      ...alarmOptions(options),
+      ...alarmOptions(scope, id, options, { maxErrorRatePercent: [options.maxErrorRatePercent, { min: 0, max: 100 }] }),
       threshold: options.maxErrorRatePercent,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       alarmDescription: options.alarmDescription ??
@@ -163,7 +169,7 @@ export class ShadowTestMetrics {
    */
   public createLatencyRegressionAlarm(scope: Construct, id: string, options: LatencyRegressionAlarmOptions): cloudwatch.Alarm {
     return this.metricModelLatencyRegression({ period: options.period }).createAlarm(scope, id, {
-      ...alarmOptions(options),
+      ...alarmOptions(scope, id, options, { maxRegressionPercent: [options.maxRegressionPercent, {}] }),
       threshold: options.maxRegressionPercent,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       alarmDescription: options.alarmDescription ??
@@ -188,7 +194,7 @@ export class ShadowTestMetrics {
       label: 'highest disk utilization of the variants (%)',
       period,
     }).createAlarm(scope, id, {
-      ...alarmOptions(options),
+      ...alarmOptions(scope, id, options, { threshold: [threshold, { min: 0, max: 100 }] }),
       threshold,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       alarmDescription: options.alarmDescription ??
@@ -209,9 +215,32 @@ export class ShadowTestMetrics {
   }
 }
 
-function alarmOptions(options: ShadowTestAlarmOptions): Omit<cloudwatch.CreateAlarmOptions, 'threshold'> {
+/**
+ * The options that every alarm shares, once they and the alarm's threshold (`thresholds`, by property name) are
+ * checked against what CloudWatch accepts.
+ */
+function alarmOptions(
+  scope: Construct,
+  id: string,
+  options: ShadowTestAlarmOptions,
+  thresholds: Record<string, [number, NumberRule]>,
+): Omit<cloudwatch.CreateAlarmOptions, 'threshold'> {
+  const problems = new ProblemCollector();
+  for (const [property, [value, rule]] of Object.entries(thresholds)) {
+    problems.checkNumber(property, value, rule);
+  }
+  const evaluationPeriods = options.evaluationPeriods ?? DEFAULT_EVALUATION_PERIODS;
+  problems.checkInteger('evaluationPeriods', options.evaluationPeriods, { min: 1 });
+  problems.checkInteger('datapointsToAlarm', options.datapointsToAlarm, { min: 1, max: evaluationPeriods });
+  const period = options.period?.isUnresolved() ? undefined : options.period?.toSeconds() ?? DEFAULT_PERIOD_SECONDS;
+  const maxSeconds = period !== undefined && period >= HOUR_SECONDS ? MAX_EVALUATION_SECONDS_HOURLY : MAX_EVALUATION_SECONDS;
+  if (period !== undefined && Number.isInteger(evaluationPeriods) && evaluationPeriods * period > maxSeconds) {
+    problems.add('evaluationPeriods', evaluationPeriods, `times the period of ${period} seconds must be at most ` +
+      `${maxSeconds} seconds, the longest that CloudWatch evaluates an alarm over`);
+  }
+  problems.throwIfAny(`The alarm '${scope.node.path}/${id}'`);
   return {
-    evaluationPeriods: options.evaluationPeriods ?? DEFAULT_EVALUATION_PERIODS,
+    evaluationPeriods,
     datapointsToAlarm: options.datapointsToAlarm,
     alarmName: options.alarmName,
     treatMissingData: options.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,

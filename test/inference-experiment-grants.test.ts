@@ -24,12 +24,20 @@ interface Case {
   readonly define: (stack: Stack) => { grants: InferenceExperimentGrants; arn: unknown; roleArn?: unknown };
 }
 
+function experimentArn(name: string): object {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:sagemaker:us-east-1:123456789012:inference-experiment/${name}`]] };
+}
+
 const CASES: Record<string, Case> = {
   'an InferenceExperiment': {
     define: (stack) => {
       const parts = new ShadowTestParts(stack);
-      const experiment = parts.experiment({ role: iam.Role.fromRoleArn(stack, 'ExperimentRole', ROLE_ARN) });
-      return { grants: experiment.grants, arn: { 'Fn::GetAtt': [logicalIdOf(experiment), 'Arn'] }, roleArn: ROLE_ARN };
+      const experiment = parts.experiment({
+        role: iam.Role.fromRoleArn(stack, 'ExperimentRole', ROLE_ARN),
+        inferenceExperimentName: 'Candidate-V2',
+      });
+      // Formatted from the name, in lower case as SageMaker writes it: no reference to the experiment itself.
+      return { grants: experiment.grants, arn: experimentArn('candidate-v2'), roleArn: ROLE_ARN };
     },
   },
   'a CfnInferenceExperiment': {

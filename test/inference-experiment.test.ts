@@ -105,12 +105,12 @@ describe('InferenceExperiment', () => {
     Template.fromStack(parts.stack).hasResourceProperties(EXPERIMENT, { Name: 'My-Experiment' });
     const resolve = (value: unknown) => parts.stack.resolve(value);
     const logicalId = resolve((experiment.node.defaultChild as sagemaker.CfnInferenceExperiment).logicalId);
+    // The ARN is formatted from the name, in lower case as SageMaker writes it, so that grants on it do not wait for
+    // the experiment.
+    const arn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:123456789012:inference-experiment/my-experiment']] };
     expect(resolve(experiment.inferenceExperimentName)).toEqual({ Ref: logicalId });
-    expect(resolve(experiment.inferenceExperimentArn)).toEqual({ 'Fn::GetAtt': [logicalId, 'Arn'] });
-    expect(resolve(experiment.inferenceExperimentRef)).toEqual({
-      inferenceExperimentName: { Ref: logicalId },
-      inferenceExperimentArn: { 'Fn::GetAtt': [logicalId, 'Arn'] },
-    });
+    expect(resolve(experiment.inferenceExperimentArn)).toEqual(arn);
+    expect(resolve(experiment.inferenceExperimentRef)).toEqual({ inferenceExperimentName: { Ref: logicalId }, inferenceExperimentArn: arn });
   });
 
   test('exposes the read-only attributes', () => {

@@ -17,6 +17,7 @@ import {
   InferenceExperimentProps,
   InstanceType,
   ModelVariant,
+  PromotedInstanceSettings,
   Schedule,
   ShadowModeConfig,
 } from '../src';
@@ -193,6 +194,8 @@ const tagsGen: fc.Arbitrary<Gen<Record<string, string> | undefined>> = fc.oneof(
 type OutcomeName = 'startNow' | 'promoteShadow' | 'keepProduction' | 'cancel';
 const outcomeGen = fc.option(fc.record({
   method: fc.constantFrom<OutcomeName>('startNow', 'promoteShadow', 'keepProduction', 'cancel'),
+  retainShadow: fc.option(fc.boolean(), { nil: undefined }),
+  instanceSettings: fc.option(fc.constantFrom(PromotedInstanceSettings.PRODUCTION, PromotedInstanceSettings.SHADOW), { nil: undefined }),
   reason: fc.oneof(
     valid(fc.constant(undefined)),
     valid(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 })),
@@ -308,11 +311,15 @@ function expectNothingDropped(spec: Spec, props: InferenceExperimentProps, p: an
   const listed = (p.ModelVariants as any[]).map((v) => v.VariantName);
   for (const [index, variant] of [props.shadowMode.production, props.shadowMode.shadow].entries()) {
     const rendered = (p.ModelVariants as any[]).find((v) => v.VariantName === variant.variantName);
-    const keptByOutcome = p.ModelVariants.length === 2 || (spec.outcome?.method === 'promoteShadow' ? index === 1 : index === 0);
+    const promoted = spec.outcome?.method === 'promoteShadow';
+    const keptByOutcome = p.ModelVariants.length === 2 || (promoted ? index === 1 : index === 0);
+    // A promoted shadow keeps the production variant's instances unless told to keep its own.
+    const instancesOf = promoted && spec.outcome?.instanceSettings !== PromotedInstanceSettings.SHADOW
+      ? props.shadowMode.production : variant;
     if (keptByOutcome && given(variant.variantName)) {
       expect(listed).toContain(variant.variantName);
       expect(rendered.InfrastructureConfig.RealTimeInferenceConfig).toEqual({
-        InstanceType: variant.instanceType.name, InstanceCount: variant.instanceCount,
+        InstanceType: instancesOf.instanceType.name, InstanceCount: instancesOf.instanceCount,
       });
     }
   }
@@ -357,7 +364,8 @@ function checkCase(spec: Spec): void {
   const { stack, props, experiment } = built!;
   const outcome = spec.outcome;
   if (outcome) {
-    const conclude = () => (outcome.method === 'startNow' ? experiment!.startNow() : experiment![outcome.method]({ reason: outcome.reason.value }));
+    const options = { reason: outcome.reason.value, retainShadow: outcome.retainShadow, instanceSettings: outcome.instanceSettings };
+    const conclude = () => (outcome.method === 'startNow' ? experiment!.startNow() : experiment![outcome.method](options));
     if (outcome.method === 'startNow' && !props.schedule) {
       expect(conclude).toThrow(/startNow\(\) needs a schedule/);
     } else if (outcome.method !== 'startNow' && outcome.reason.invalid.length > 0) {

@@ -132,7 +132,7 @@ describe('variants', () => {
   });
   test.each([0, -1, 1.5])('fails for an instance count of %s', (instanceCount) => {
     expect(build(withShadowMode({}, { instanceCount })))
-      .toThrow(new RegExp(`shadowMode.shadow.instanceCount: got ${instanceCount}; must be a whole number of at least 1`));
+      .toThrow(new RegExp(`shadowMode.shadow.instanceCount: got ${instanceCount}; must be a whole number from 1 to 2147483647`));
   });
   test('fails for an instance type that is not an ML instance type', () => {
     expect(build(withShadowMode({ instanceType: InstanceType.of('m5.large') }, {})))

@@ -1,21 +1,52 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { TOKEN_NAME_IN_ARN } from './warnings';
 
 /**
- * The ARN of a SageMaker resource of this account and region, from its name.
+ * The ARN of a SageMaker resource of `scope`'s account and region, from its name.
  *
- * SageMaker writes resource names in lower case in its ARNs, so a literal name is lower-cased here; a token is
- * left as it is (its value is unknown until deployment).
+ * SageMaker writes resource names in lower case in its ARNs, so a literal name is lower-cased here. A token is left
+ * as it is, since CloudFormation cannot lower-case it, and `scope` gets a warning: grants on the ARN match only
+ * if the name turns out to be in lower case.
  */
 export function sageMakerArn(scope: IConstruct, resourceType: string, resourceName: string): string {
-  return Stack.of(scope).formatArn({
-    service: 'sagemaker',
-    resource: resourceType,
-    resourceName: sageMakerArnName(resourceName),
-  });
+  if (Token.isUnresolved(resourceName)) {
+    Annotations.of(scope).addWarningV2(TOKEN_NAME_IN_ARN,
+      `The name of the ${resourceType} is known only at deploy time, so it goes into its ARN unchanged, but ` +
+      'SageMaker writes names in lower case in ARNs: if the name has an upper-case letter, permissions granted on ' +
+      'the ARN match nothing. Give the name as a literal, or make sure it is in lower case and acknowledge this warning.');
+  }
+  const stack = Stack.of(scope);
+  const key = `${resourceType}/${resourceName}`;
+  let arns = FORMATTED_ARNS.get(stack);
+  if (arns === undefined) {
+    arns = new Map();
+    FORMATTED_ARNS.set(stack, arns);
+  }
+  let arn = arns.get(key);
+  if (arn === undefined) {
+    arn = stack.formatArn({ service: 'sagemaker', resource: resourceType, resourceName: sageMakerArnName(resourceName) });
+    arns.set(key, arn);
+  }
+  return arn;
 }
+
+/**
+ * The ARNs already formatted in each stack: a reference to an existing model or endpoint formats its ARN, and the
+ * experiment that uses it needs the same one, so each is made once.
+ */
+const FORMATTED_ARNS = new WeakMap<Stack, Map<string, string>>();
 
 /** The form a resource name takes in a SageMaker ARN. */
 export function sageMakerArnName(resourceName: string): string {
   return Token.isUnresolved(resourceName) ? resourceName : resourceName.toLowerCase();
+}
+
+/** `arn` with its resource name in the form SageMaker writes it (lower case), when the ARN is known at synth time. */
+export function normalizedSageMakerArn(arn: string): string {
+  if (Token.isUnresolved(arn) || !arn.startsWith('arn:')) {
+    return arn;
+  }
+  const parts = Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME);
+  return parts.resourceName === undefined ? arn : Arn.format({ ...parts, resourceName: sageMakerArnName(parts.resourceName) });
 }

@@ -1,7 +1,9 @@
-import { Annotations, aws_iam as iam, aws_kms as kms, aws_s3 as s3 } from 'aws-cdk-lib';
+import { Annotations, aws_iam as iam, aws_s3 as s3 } from 'aws-cdk-lib';
 import { aws_kms as kmsRefs } from 'aws-cdk-lib/interfaces';
 import { Construct, IDependable } from 'constructs';
 import { sageMakerArn } from './arns';
+import { grantOnKey } from './key-grants';
+import { PolicyGrantee } from './policy-grantee';
 import { s3UriParts } from './s3-uri';
 import { DATA_CAPTURE_NOT_GRANTED } from './warnings';
 import { DataCapture } from '../data-capture';
@@ -12,17 +14,25 @@ export interface ShadowTestResources {
   readonly modelArns: string[];
   readonly dataCapture?: DataCapture;
   readonly volumeEncryptionKey?: kmsRefs.IKeyRef;
+  /** The execution roles of the variants' models that the app defines: they may write captured data too. */
+  readonly modelRoles: iam.IRole[];
 }
 
 /**
- * Grants the role that SageMaker assumes for a shadow test what the test needs, and nothing more.
+ * Grants the role that SageMaker assumes for a shadow test what the test needs, and nothing more, and returns the
+ * policies that hold the grants, for the experiment to depend on.
  *
  * During the test SageMaker deploys the shadow variant by creating an endpoint configuration that holds both
  * variants and updating the endpoint to it; when the test ends it creates another configuration (without the
  * shadow, or with the shadow promoted), updates the endpoint again and removes the configurations it made. The
  * models' own execution roles give the containers access to their images and artifacts.
+ *
+ * Every statement goes into a policy of the experiment's own, none into a role's default policy: the statements
+ * name the endpoint, the models, the capture bucket and the keys, which may live in other stacks than the role, or
+ * depend on the role's default policy themselves (a model is created only once its role can read its artifacts),
+ * so in a policy beside the experiment they can form no cycle, wherever each piece is defined.
  */
-export function grantShadowTestPermissions(scope: Construct, role: iam.IGrantable, resources: ShadowTestResources): IDependable {
+export function grantShadowTestPermissions(scope: Construct, role: iam.IGrantable, resources: ShadowTestResources): IDependable[] {
   const statements = [
     new iam.PolicyStatement({
       sid: 'ReadAndSwitchTheEndpoint',
@@ -51,29 +61,52 @@ export function grantShadowTestPermissions(scope: Construct, role: iam.IGrantabl
       resources: [...new Set(resources.modelArns)],
     }),
   ];
-
-  // These statements name the endpoint and the models, which usually depend on a role's default policy (a model
-  // is created only once its role can read its artifacts). In a policy of their own they add no dependency to a
-  // role that the models share, so no cycle can form.
   const policy = new iam.Policy(scope, 'ShadowTestPolicy', { statements });
-  if (isRole(role)) {
-    // Through the role, so that a role imported as immutable keeps the policy out (the policy is then not
-    // synthesized at all).
-    role.attachInlinePolicy(policy);
-  } else {
-    statements.forEach((statement) => role.grantPrincipal.addToPrincipalPolicy(statement));
-  }
-
+  const grantee = grantThrough(policy, role, statements);
   if (resources.volumeEncryptionKey) {
     // The configurations encrypt the variants' volumes with this key: SageMaker creates grants on it for the
     // instances, and the API asks for kms:Encrypt when the key is given by ID or alias.
-    grantOnKey(role, resources.volumeEncryptionKey, ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Encrypt']);
+    grantOnKey(scope, grantee, resources.volumeEncryptionKey, ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Encrypt'],
+      'volumeEncryptionKey');
   }
+  attach(policy, [role]);
+  if (!resources.dataCapture) {
+    return [policy];
+  }
+  // AWS does not say which identity writes the captured data: the experiment's role, or the execution role of the
+  // model that served the request, as for an endpoint's own data capture. Both are granted.
+  const capturePolicy = new iam.Policy(scope, 'DataCapturePolicy');
+  grantCaptureWrite(scope, grantThrough(capturePolicy, role, []), resources.dataCapture);
+  if (capturePolicy.document.isEmpty) {
+    // Nothing could be granted (the destination is not known at synth time): an empty policy must not be attached.
+    return [policy];
+  }
+  attach(capturePolicy, [role, ...resources.modelRoles]);
+  return [policy, capturePolicy];
+}
 
-  if (resources.dataCapture) {
-    grantCaptureWrite(scope, role, resources.dataCapture);
+/**
+ * The grantee whose grants land in `policy`. A grantee that is not a role (it has no inline policies) receives
+ * `statements`, and later grants, in its own way.
+ */
+function grantThrough(policy: iam.Policy, role: iam.IGrantable, statements: iam.PolicyStatement[]): iam.IGrantable {
+  if (isRole(role)) {
+    return new PolicyGrantee(policy, role);
   }
-  return policy;
+  statements.forEach((statement) => role.grantPrincipal.addToPrincipalPolicy(statement));
+  return role;
+}
+
+/**
+ * Attaches `policy` to each of `grantees` that is a role, once. A role imported as immutable keeps the policy out;
+ * a policy attached to no role is not synthesized at all.
+ */
+function attach(policy: iam.Policy, grantees: iam.IGrantable[]): void {
+  for (const grantee of new Set(grantees)) {
+    if (isRole(grantee)) {
+      grantee.attachInlinePolicy(policy);
+    }
+  }
 }
 
 function isRole(grantee: iam.IGrantable): grantee is iam.IRole {
@@ -95,24 +128,11 @@ function grantCaptureWrite(scope: Construct, role: iam.IGrantable, dataCapture: 
   // The bucket's grant already covers its own default key.
   const bucketKey = (destination?.bucket as Partial<s3.IBucket> | undefined)?.encryptionKey;
   if (dataCapture.encryptionKey && dataCapture.encryptionKey !== bucketKey) {
-    grantOnKey(role, dataCapture.encryptionKey, ['kms:Encrypt', 'kms:GenerateDataKey']);
+    grantOnKey(scope, role, dataCapture.encryptionKey, ['kms:Encrypt', 'kms:GenerateDataKey'], 'dataCapture.encryptionKey');
   }
 }
 
 function bucketOfUri(scope: Construct, uri: string): { bucket: s3.IBucket; prefix: string } | undefined {
   const parts = s3UriParts(uri);
   return parts && { bucket: s3.Bucket.fromBucketName(scope, 'CaptureBucket', parts.bucketName), prefix: parts.prefix };
-}
-
-/** Grants `actions` on a key through its own grant API where it has one (an L2 key also updates its policy). */
-function grantOnKey(role: iam.IGrantable, key: kmsRefs.IKeyRef, actions: string[]): void {
-  if (isKey(key)) {
-    key.grant(role, ...actions);
-  } else {
-    iam.Grant.addToPrincipal({ grantee: role, actions, resourceArns: [key.keyRef.keyArn] });
-  }
-}
-
-function isKey(key: kmsRefs.IKeyRef): key is kms.IKey {
-  return typeof (key as Partial<kms.IKey>).grant === 'function';
 }

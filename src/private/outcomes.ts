@@ -35,7 +35,12 @@ export const KEEP_PRODUCTION: Outcome = {
   method: 'keepProduction', desiredState: 'Completed', listedVariants: ListedVariants.PRODUCTION,
 };
 
-/** Stop early: both variants are retained as they are. */
+/** Stop early: the production variant stays, the shadow variant is removed. */
 export const CANCEL: Outcome = {
+  method: 'cancel', desiredState: 'Cancelled', listedVariants: ListedVariants.PRODUCTION,
+};
+
+/** Stop early: both variants are retained as they are, the shadow variant still billed. */
+export const CANCEL_RETAINING_SHADOW: Outcome = {
   method: 'cancel', desiredState: 'Cancelled', listedVariants: ListedVariants.BOTH,
 };

@@ -1,5 +1,6 @@
-import { aws_iam as iam, aws_sagemaker as sagemaker } from 'aws-cdk-lib';
+import { aws_iam as iam, aws_sagemaker as sagemaker, Token } from 'aws-cdk-lib';
 import { aws_sagemaker as sagemakerRefs } from 'aws-cdk-lib/interfaces';
+import { normalizedSageMakerArn, sageMakerArn } from './arns';
 
 /*
  * The generated `EndpointReference` and `ModelReference` carry only ARNs, and SageMaker writes names in lower case
@@ -29,17 +30,35 @@ function stringProperty(reference: object, property: string): string | undefined
   return typeof value === 'string' ? value : undefined;
 }
 
-/** The ARN of `model`, as SageMaker writes it (the name in lower case). */
+/**
+ * The ARN of `endpoint`, as SageMaker writes it (the name in lower case): CloudFormation's for an L1, formatted from
+ * a literal name in the endpoint's own account and region, or the reference's own otherwise.
+ */
+export function endpointArnOf(endpoint: sagemakerRefs.IEndpointRef): string {
+  if (sagemaker.CfnEndpoint.isCfnEndpoint(endpoint)) {
+    return endpoint.ref;
+  }
+  const name = endpointNameOf(endpoint);
+  return name !== undefined && !Token.isUnresolved(name)
+    ? sageMakerArn(endpoint, 'endpoint', name)
+    : normalizedSageMakerArn(endpoint.endpointRef.endpointArn);
+}
+
+/** The ARN of `model`, as SageMaker writes it (the name in lower case), found as `endpointArnOf()` finds one. */
 export function modelArnOf(model: sagemakerRefs.IModelRef): string {
   if (sagemaker.CfnModel.isCfnModel(model)) {
     return model.ref;
+  }
+  const name = modelNameOf(model);
+  if (name !== undefined && !Token.isUnresolved(name)) {
+    return sageMakerArn(model, 'model', name);
   }
   // The fields of ModelReference differ between aws-cdk-lib releases: an ARN, or a model ID that is the ARN.
   const arn = stringProperty(model, 'modelArn') ?? stringProperty(model.modelRef, 'modelArn') ?? stringProperty(model.modelRef, 'modelId');
   if (arn === undefined) {
     throw new Error(`The model '${model.node.path}' exposes no ARN`);
   }
-  return arn;
+  return normalizedSageMakerArn(arn);
 }
 
 /**

@@ -62,8 +62,8 @@ export const INSTANCE_TYPE: StringRule = {
   patternDescription: 'an ML instance type such as ml.m5.xlarge',
 };
 
-/** `InstanceCount`: a variant with no instance cannot serve a request. */
-export const INSTANCE_COUNT = { min: 1 };
+/** `InstanceCount`: a variant with no instance cannot serve a request; the API's integers have 32 bits. */
+export const INSTANCE_COUNT = { min: 1, max: 2_147_483_647 };
 
 /** `SamplingPercentage`. */
 export const SAMPLING_PERCENTAGE = { min: 0, max: 100 };

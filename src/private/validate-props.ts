@@ -43,6 +43,12 @@ export function checkSchedule(problems: ProblemCollector, property: string, sche
   if (Number.isNaN(start) || Number.isNaN(end)) {
     return;
   }
+  // The handler parses the instants as ISO-8601, whose years have four digits: JavaScript writes others as +010000.
+  for (const [name, date] of [['startTime', schedule.startTime], ['endTime', schedule.endTime]] as const) {
+    if (!/^\d{4}-/.test(date.toISOString())) {
+      problems.add(`${property}.${name}`, date, 'must be in a year from 0 to 9999, which ISO-8601 writes with four digits');
+    }
+  }
   const length = end - start;
   if (length <= 0) {
     problems.add(`${property}.endTime`, schedule.endTime, `must be after the start time ${schedule.startTime.toISOString()}`);
@@ -100,11 +106,28 @@ function checkContentTypes(problems: ProblemCollector, property: string, content
   contentTypes.forEach((contentType, index) => problems.checkString(`${property}[${index}]`, contentType, rules.CONTENT_TYPE));
 }
 
-/** Checks tags as CloudFormation will receive them. */
-export function checkTags(problems: ProblemCollector, property: string, tags: ReadonlyArray<{ key: string; value: string }>): void {
-  if (tags.length > rules.MAX_TAGS) {
-    problems.addDescribed(property, `${tags.length} tags`, `a resource can have at most ${rules.MAX_TAGS} tags`);
+/**
+ * Checks tags as CloudFormation will receive them: the resource's own, and those of its stacks (`inherited`), which
+ * CloudFormation adds to the resource's.
+ */
+export function checkTags(
+  problems: ProblemCollector,
+  property: string,
+  tags: ReadonlyArray<{ key: string; value: string }>,
+  inherited: ReadonlyArray<{ key: string; value: string }> = [],
+): void {
+  const own = new Set(tags.map((tag) => tag.key));
+  const added = inherited.filter((tag) => !own.has(tag.key));
+  const count = own.size + added.length;
+  if (count > rules.MAX_TAGS) {
+    const origin = added.length > 0 ? ` (${own.size} of the experiment's own, ${added.length} of its stack's, which CloudFormation adds)` : '';
+    problems.addDescribed(property, `${count} tags${origin}`, `a resource can have at most ${rules.MAX_TAGS} tags`);
   }
+  checkTagValues(problems, property, tags);
+  checkTagValues(problems, `${property} (of the stack)`, added);
+}
+
+function checkTagValues(problems: ProblemCollector, property: string, tags: ReadonlyArray<{ key: string; value: string }>): void {
   for (const { key, value } of tags) {
     problems.checkString(`${property}[${JSON.stringify(key)}] key`, key, rules.TAG_KEY);
     problems.checkString(`${property}[${JSON.stringify(key)}] value`, value, rules.TAG_VALUE);

@@ -11,7 +11,7 @@ export interface StringRule {
 }
 
 /** What a number must satisfy. */
-export interface IntegerRule {
+export interface NumberRule {
   readonly min?: number;
   readonly max?: number;
 }
@@ -51,7 +51,7 @@ export class ProblemCollector {
     }
   }
 
-  public checkInteger(property: string, value: number | undefined, rule: IntegerRule): void {
+  public checkInteger(property: string, value: number | undefined, rule: NumberRule): void {
     if (value === undefined || Token.isUnresolved(value)) {
       return;
     }
@@ -60,6 +60,16 @@ export class ProblemCollector {
       this.add(property, value, `must be a whole number${range}`);
     } else if ((rule.min !== undefined && value < rule.min) || (rule.max !== undefined && value > rule.max)) {
       this.add(property, value, `must be a whole number${range}`);
+    }
+  }
+
+  /** A finite number within the rule's bounds (a threshold, a percentage that need not be whole). */
+  public checkNumber(property: string, value: number | undefined, rule: NumberRule): void {
+    if (value === undefined || Token.isUnresolved(value)) {
+      return;
+    }
+    if (!Number.isFinite(value) || (rule.min !== undefined && value < rule.min) || (rule.max !== undefined && value > rule.max)) {
+      this.add(property, value, `must be a finite number${describeRange(rule)}`);
     }
   }
 
@@ -91,7 +101,7 @@ export class ProblemCollector {
   }
 }
 
-function describeRange(rule: IntegerRule): string {
+function describeRange(rule: NumberRule): string {
   if (rule.min !== undefined && rule.max !== undefined) {
     return ` from ${rule.min} to ${rule.max}`;
   }

@@ -15,3 +15,12 @@ export const PROMOTE_BELOW_FULL_SAMPLING = `${PREFIX}:promoteBelowFullSampling`;
 
 /** The data capture destination cannot be granted to the experiment's role at synth time. */
 export const DATA_CAPTURE_NOT_GRANTED = `${PREFIX}:dataCaptureNotGranted`;
+
+/** An outcome that lists one variant: its template can end a running test, but cannot create one. */
+export const CONCLUSION_ENDS_EXISTING_TEST_ONLY = `${PREFIX}:conclusionEndsExistingTestOnly`;
+
+/** A name known only at deploy time goes into an ARN, where SageMaker writes names in lower case. */
+export const TOKEN_NAME_IN_ARN = `${PREFIX}:tokenNameInArn`;
+
+/** A KMS key given in a form that cannot be granted at synth time. */
+export const KEY_NOT_GRANTED = `${PREFIX}:keyNotGranted`;

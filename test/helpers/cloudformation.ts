@@ -155,8 +155,9 @@ export function serviceRuleViolations(p: any): string[] {
     }
   }
   const shadowMode = p.ShadowModeConfig;
-  // A test concluded with one variant is stopped, not created or updated: the handler sends no ShadowModeConfig.
-  const concludedWithOneVariant = p.DesiredState === 'Completed' && variants.length === 1;
+  // A template that concludes a test with one variant can only stop a running test (the handler's stop reads the
+  // variants' roles from the test itself); it cannot create one, and the construct warns of it.
+  const concludedWithOneVariant = ['Completed', 'Cancelled'].includes(p.DesiredState) && variants.length === 1;
   if (shadowMode === undefined) {
     if (!concludedWithOneVariant) {
       fail('ShadowModeConfig is missing (CreateInferenceExperiment requires it)');
@@ -212,4 +213,66 @@ export function handlerStopActions(properties: any, productionName: string, shad
   const productionKept = listed.includes(productionName);
   const shadowAction = !listed.includes(shadowName) ? 'Remove' : productionKept ? 'Retain' : 'Promote';
   return { [productionName]: productionKept ? 'Retain' : 'Remove', [shadowName]: shadowAction };
+}
+
+/**
+ * A cycle among the template's resources, as CloudFormation orders them (`Ref`, `Fn::GetAtt`, `Fn::Sub` and
+ * `DependsOn`), or undefined when there is none: CloudFormation rejects a template with a cycle, and CDK does not
+ * report one within a stack.
+ */
+export function dependencyCycle(template: any): string[] | undefined {
+  const resources: Record<string, any> = template.Resources ?? {};
+  const edges = new Map<string, Set<string>>();
+  for (const [id, resource] of Object.entries(resources)) {
+    const targets = new Set<string>([resource.DependsOn ?? []].flat());
+    collectReferences(resource.Properties, targets);
+    edges.set(id, new Set([...targets].filter((target) => target in resources)));
+  }
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (id: string, path: string[]): string[] | undefined => {
+    if (state.get(id) === 'visiting') {
+      return [...path.slice(path.indexOf(id)), id];
+    }
+    if (state.get(id) === 'done') {
+      return undefined;
+    }
+    state.set(id, 'visiting');
+    for (const target of edges.get(id) ?? []) {
+      const cycle = visit(target, [...path, id]);
+      if (cycle) {
+        return cycle;
+      }
+    }
+    state.set(id, 'done');
+    return undefined;
+  };
+  for (const id of edges.keys()) {
+    const cycle = visit(id, []);
+    if (cycle) {
+      return cycle;
+    }
+  }
+  return undefined;
+}
+
+function collectReferences(value: unknown, into: Set<string>): void {
+  if (Array.isArray(value)) {
+    value.forEach((item) => collectReferences(item, into));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === 'Ref' && typeof inner === 'string') {
+        into.add(inner);
+      } else if (key === 'Fn::GetAtt') {
+        into.add(Array.isArray(inner) ? inner[0] : String(inner).split('.')[0]);
+      } else if (key === 'Fn::Sub') {
+        const text = Array.isArray(inner) ? inner[0] : inner;
+        for (const match of String(text).matchAll(/\$\{([A-Za-z0-9]+)[.}]/g)) {
+          into.add(match[1]);
+        }
+        collectReferences(Array.isArray(inner) ? inner[1] : undefined, into);
+      } else {
+        collectReferences(inner, into);
+      }
+    }
+  }
 }

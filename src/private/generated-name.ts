@@ -1,0 +1,52 @@
+import { Names, Reference, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { EXPERIMENT_NAME } from './rules';
+
+const HASH_LENGTH = 8;
+
+/**
+ * The name of an experiment given none: unique in the app, valid for the API, stable while the experiment's
+ * create-only properties stay the same, and new whenever one of them changes.
+ *
+ * CloudFormation replaces the experiment when a create-only property changes, and refuses to replace a resource
+ * under an unchanged name, so the name carries a hash of those properties' values as the template will hold them.
+ */
+export function generatedExperimentName(experiment: IConstruct, createOnlyValues: Record<string, string | undefined>): string {
+  const values = Object.entries(createOnlyValues)
+    .map(([property, value]) => `${property}=${value === undefined ? '' : fingerprint(experiment, value)}`)
+    .join(';');
+  const base = Names.uniqueResourceName(experiment, { maxLength: EXPERIMENT_NAME.maxLength! - HASH_LENGTH - 1 });
+  return `${base}-${fnv1a(values)}`;
+}
+
+/**
+ * The 32-bit FNV-1a hash of `text`, in 8 hexadecimal digits. The name only has to change when the values do, and
+ * this costs a fraction of a cryptographic hash, for each experiment of an app.
+ */
+/* eslint-disable no-bitwise -- FNV-1a is defined by an exclusive or and a 32-bit unsigned product */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16).padStart(HASH_LENGTH, '0');
+}
+/* eslint-enable no-bitwise */
+
+/**
+ * What identifies `value` in the template: the text itself, and for each token the resource and attribute that it
+ * refers to (which change with the resource), or else its resolved form.
+ */
+function fingerprint(scope: IConstruct, value: string): string {
+  if (!Token.isUnresolved(value)) {
+    return value;
+  }
+  return Tokenization.reverseString(value)
+    .mapTokens({
+      mapToken: (token) => (token instanceof Reference
+        ? `<${token.target.node.path}.${token.displayName}>`
+        : JSON.stringify(Stack.of(scope).resolve(token))),
+    })
+    .join({ join: (left, right) => `${left}${right}` });
+}
