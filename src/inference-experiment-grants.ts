@@ -1,5 +1,6 @@
 import { aws_iam as iam, aws_sagemaker as sagemaker } from 'aws-cdk-lib';
 import { aws_sagemaker as sagemakerRefs } from 'aws-cdk-lib/interfaces';
+import { isInAnotherEnvironment, ROLES_NAMED_AT_DEPLOY_TIME } from './private/environments';
 import { roleArnOf } from './private/resource-names';
 
 /*
@@ -60,14 +61,23 @@ export class InferenceExperimentGrants {
    * `sagemaker:DescribeInferenceExperiment` and `sagemaker:ListTags` on the experiment, and `iam:PassRole` on its
    * role, only to SageMaker (`iam:PassedToService` is `sagemaker.amazonaws.com`).
    *
-   * Fails when the experiment's role is not known (an experiment imported without `role`).
+   * Fails when the experiment's role is not known (an experiment imported without `role`), and when `grantee` is in
+   * another account or region than an experiment with its default role, whose name CloudFormation gives it at deploy
+   * time.
    */
   public create(grantee: iam.IGrantable): iam.Grant {
-    const roleArn = experimentRoleArnOf(this.experiment);
-    if (roleArn === undefined) {
+    const role = experimentRoleOf(this.experiment);
+    if (role === undefined) {
       throw new Error(`The role of the inference experiment '${this.experiment.node.path}' is not known, so ` +
         'iam:PassRole can not be granted on it; import the experiment with fromInferenceExperimentAttributes() and give its role');
     }
+    if (typeof role !== 'string' && ROLES_NAMED_AT_DEPLOY_TIME.has(role) && isInAnotherEnvironment(grantee, this.experiment)) {
+      throw new Error(`The inference experiment '${this.experiment.node.path}' can not grant create() to a principal of ` +
+        'another account or region: its default role is named by CloudFormation at deploy time, so iam:PassRole can ' +
+        'not name it there. Give the experiment a role of your own with a roleName (or roleName: ' +
+        'PhysicalName.GENERATE_IF_NEEDED), or grant create() to a principal of its own account and region.');
+    }
+    const roleArn = typeof role === 'string' ? role : roleArnOf(role);
     return this.actions(grantee, ...CREATE_ACTIONS).combine(iam.Grant.addToPrincipal({
       grantee,
       actions: ['iam:PassRole'],
@@ -140,15 +150,15 @@ export class InferenceExperimentGrants {
   }
 }
 
-/** The ARN of the role that SageMaker assumes for the experiment, where it is known. */
-function experimentRoleArnOf(experiment: sagemakerRefs.IInferenceExperimentRef): string | undefined {
+/** The role that SageMaker assumes for the experiment, or its ARN, where it is known. */
+function experimentRoleOf(experiment: sagemakerRefs.IInferenceExperimentRef): iam.IRoleRef | string | undefined {
   if (sagemaker.CfnInferenceExperiment.isCfnInferenceExperiment(experiment)) {
     return experiment.roleArn;
   }
   // InferenceExperiment, and experiments imported with a role, expose it as `role`.
   const role: unknown = (experiment as { role?: unknown }).role;
   if (role !== undefined && role !== null && typeof role === 'object' && 'roleRef' in role) {
-    return roleArnOf(role as iam.IRoleRef);
+    return role as iam.IRoleRef;
   }
   return undefined;
 }

@@ -9,6 +9,7 @@ import { DataCapture } from './data-capture';
 import { InferenceExperimentGrants } from './inference-experiment-grants';
 import { ModelVariant } from './model-variant';
 import { normalizedSageMakerArn, sageMakerArn } from './private/arns';
+import { ROLES_NAMED_AT_DEPLOY_TIME } from './private/environments';
 import { grantShadowTestPermissions } from './private/execution-role';
 import { generatedExperimentName } from './private/generated-name';
 import { hasLocalStorage, isInferentia1 } from './private/instance-facts';
@@ -316,9 +317,12 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
     const role = props.role ?? new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: roleDescription(this),
-      // A principal of another account or region that is granted iam:PassRole on the role needs its name at synth.
-      roleName: PhysicalName.GENERATE_IF_NEEDED,
     });
+    if (!props.role) {
+      // Unnamed, as aws-cdk-lib's roles are by default: a name that could be generated on demand would cost every
+      // experiment a token to resolve, for the rare create() grant to a principal of another region.
+      ROLES_NAMED_AT_DEPLOY_TIME.add(role);
+    }
     this.role = role;
     this.grantPrincipal = role.grantPrincipal;
 

@@ -148,18 +148,42 @@ describe('other accounts and regions', () => {
     return { app, experiment, principal, otherStack };
   }
 
-  test('a principal of another account and region can be granted every operation on an experiment with a generated name', () => {
+  test('a principal of another account and region can be granted access to an experiment with a generated name', () => {
     const { app, experiment, principal, otherStack } = crossEnvironment();
     experiment.grants.read(principal);
+    experiment.grants.update(principal);
     experiment.grants.stop(principal);
-    experiment.grants.create(principal);
+    experiment.grants.delete(principal);
     app.synth();
 
     const name = experimentOf(Stack.of(experiment)).Name.toLowerCase();
     const policies = JSON.stringify(Template.fromStack(otherStack).findResources('AWS::IAM::Policy'));
     expect(policies).toContain(`:sagemaker:us-east-1:${ACCOUNT}:inference-experiment/${name}`);
-    // iam:PassRole on the experiment's default role, which gets a name because it is referenced from elsewhere.
-    expect(policies).toMatch(new RegExp(`:iam::${ACCOUNT}:role/[a-z0-9]+`));
+  });
+
+  test('create() for a principal of another environment fails clearly with the default role, which has no name at synth', () => {
+    const { experiment, principal } = crossEnvironment();
+    expect(() => experiment.grants.create(principal)).toThrow(
+      /can not grant create\(\) to a principal of another account or region: its default role is named by CloudFormation at deploy time.*roleName/);
+  });
+
+  test('create() for a principal of another region works with a role whose name is generated when needed', () => {
+    const app = new App();
+    const stack = new Stack(app, 'ShadowTest', { env: { account: ACCOUNT, region: 'us-east-1' } });
+    const parts = new ShadowTestParts(stack);
+    const role = new iam.Role(stack, 'ExperimentRole', {
+      assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+      roleName: PhysicalName.GENERATE_IF_NEEDED,
+    });
+    const experiment = parts.experiment({ role });
+    const pipelineStack = new Stack(app, 'Pipeline', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+    const pipeline = new iam.Role(pipelineStack, 'Deployer', { assumedBy: new iam.AccountRootPrincipal() });
+    experiment.grants.create(pipeline);
+    app.synth();
+
+    const policies = JSON.stringify(Template.fromStack(pipelineStack).findResources('AWS::IAM::Policy'));
+    expect(policies).toMatch(new RegExp(`:iam::${ACCOUNT}:role/shadowtest[a-z0-9]+`));
+    expect(policies).toContain('iam:PassRole');
   });
 });
 

@@ -1,0 +1,20 @@
+import { aws_iam as iam, Stack, Token } from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
+
+/**
+ * The roles that the library defines without a name: CloudFormation names them at deploy time, so no other account or
+ * region can refer to them in a template.
+ */
+export const ROLES_NAMED_AT_DEPLOY_TIME = new WeakSet<IConstruct>();
+
+/** Whether `grantee` is known to be in another account or region than `scope`'s stack. */
+export function isInAnotherEnvironment(grantee: iam.IGrantable, scope: IConstruct): boolean {
+  const here = Stack.of(scope);
+  const principal = grantee.grantPrincipal;
+  const there = Construct.isConstruct(principal)
+    ? { account: Stack.of(principal).account, region: Stack.of(principal).region }
+    : { account: principal.principalAccount, region: undefined };
+  const differs = (a: string | undefined, b: string | undefined) =>
+    a !== undefined && b !== undefined && !Token.isUnresolved(a) && !Token.isUnresolved(b) && a !== b;
+  return differs(there.account, here.account) || differs(there.region, here.region);
+}
