@@ -96,13 +96,8 @@ export class ShadowTestStack extends Stack {
 
     const endpointConfig = new sagemaker.CfnEndpointConfig(this, 'EndpointConfig', {
       kmsKeyId: key.keyArn,
-      productionVariants: [{
-        variantName: productionVariant.variantName,
-        modelName: productionModel.attrModelName,
-        initialInstanceCount: productionVariant.instanceCount,
-        instanceType: productionVariant.instanceType.name,
-        initialVariantWeight: 1,
-      }],
+      // Written from the test's production variant, so that the endpoint and the test cannot disagree.
+      productionVariants: [productionVariant.toProductionVariant()],
     });
     const endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', {
       endpointConfigName: endpointConfig.attrEndpointConfigName,

@@ -9,12 +9,14 @@ import { DataCapture } from './data-capture';
 import { InferenceExperimentGrants } from './inference-experiment-grants';
 import { ModelVariant } from './model-variant';
 import { normalizedSageMakerArn, sageMakerArn } from './private/arns';
+import { checkEndpointConfiguration, checkVariantModels } from './private/endpoint-checks';
 import { ROLES_NAMED_AT_DEPLOY_TIME } from './private/environments';
 import { grantShadowTestPermissions } from './private/execution-role';
 import { generatedExperimentName } from './private/generated-name';
 import { hasLocalStorage, isInferentia1 } from './private/instance-facts';
 import * as outcomes from './private/outcomes';
 import { ListedVariants, Outcome } from './private/outcomes';
+import { checkEndpointIsFree, checkSameEnvironment } from './private/placement';
 import { renderDataCapture, renderSchedule, renderShadowModeConfig, renderVariant, TYPE_SHADOW_MODE } from './private/render';
 import { endpointArnOf, endpointNameOf, modelArnOf, modelNameOf, roleArnOf } from './private/resource-names';
 import { executionRoleOf, sageMakerCanAssume } from './private/roles';
@@ -267,6 +269,8 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
   private readonly name: string;
   private readonly hasSchedule: boolean;
   private outcome?: Outcome;
+  /** The shadow variant, on the instances that it keeps once promoted. */
+  private promoted?: ModelVariant;
   private nameAttribute?: string;
   private arnAttribute?: string;
 
@@ -310,7 +314,12 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
     }
     const tags = Object.entries(props.tags ?? {}).map(([key, value]) => ({ key, value }));
     checkTags(problems, 'tags', tags);
+    checkSameEnvironment(problems, 'endpoint', props.endpoint, this);
+    checkSameEnvironment(problems, 'shadowMode.production.model', props.shadowMode.production.model, this);
+    checkSameEnvironment(problems, 'shadowMode.shadow.model', props.shadowMode.shadow.model, this);
+    const claimEndpoint = endpointName === undefined ? undefined : checkEndpointIsFree(problems, this, props.endpoint, endpointName);
     problems.throwIfAny(`InferenceExperiment '${this.node.path}'`);
+    claimEndpoint?.();
 
     this.endpointName = endpointName!;
     this.shadowMode = props.shadowMode;
@@ -362,8 +371,10 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
     const prerequisites = [props.endpoint, production.model, shadow.model, role, ...policies].filter(definesResources);
     this.resource.node.addDependency(...prerequisites);
 
-    // Tags added with `Tags.of()` and the stack's tags are known only after aspects run, and a role's trust policy
-    // can still change after the experiment is created, so these are checked at synth.
+    // Tags added with `Tags.of()` and the stack's tags are known only after aspects run, and a role's trust policy,
+    // the endpoint's configuration and the models can still change after the experiment is created (L1s are
+    // mutable), so these are checked at synth.
+    let endpointWarned = false;
     this.node.addValidation({
       validate: () => {
         const synthProblems = new ProblemCollector();
@@ -372,6 +383,16 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
           synthProblems.addDescribed('role', `'${props.role.node.path}', whose trust policy does not let ` +
             'sagemaker.amazonaws.com call sts:AssumeRole', 'SageMaker must be able to assume the role: create it with ' +
             "assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'), or leave role out to get a least-privilege one");
+        }
+        // Once concluded, the test exists already, and the endpoint's configuration may describe the endpoint before
+        // the test or after it: there is nothing left to check against it.
+        if (this.outcome === undefined || this.outcome === outcomes.START_NOW) {
+          checkVariantModels(synthProblems, props.shadowMode);
+          const warnings = checkEndpointConfiguration(synthProblems, props.endpoint, props.shadowMode);
+          for (const warning of endpointWarned ? [] : warnings) {
+            Annotations.of(this).addWarningV2(warning.id, warning.message);
+          }
+          endpointWarned = true;
         }
         return synthProblems.isEmpty ? [] : [synthProblems.message(`InferenceExperiment '${this.node.path}'`)];
       },
@@ -465,6 +486,19 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
     return this.resource.attrEndpointMetadataEndpointStatus;
   }
 
+  /**
+   * The production variant that the endpoint serves once the test has ended with the outcome that this app gives it:
+   * the shadow variant, on the instance settings chosen, after `promoteShadow()`; the production variant otherwise
+   * (a test that completes at its end time, or that is cancelled, leaves the endpoint as it was).
+   *
+   * Once the conclusion is deployed, write the endpoint's configuration from this variant (`toProductionVariant()`),
+   * so that the next update of the endpoint keeps what the test left on it rather than reverting it; the experiment
+   * can then be removed from the app, keeping this variant.
+   */
+  public get productionVariantAfterTest(): ModelVariant {
+    return this.promoted ?? this.shadowMode.production;
+  }
+
   /** A reference to this inference experiment, for L1 and L2 constructs that accept one. */
   public get inferenceExperimentRef(): sagemakerRefs.InferenceExperimentReference {
     return {
@@ -497,9 +531,20 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
   public promoteShadow(options: PromoteShadowOptions = {}): void {
     const instanceSettings = options.instanceSettings ?? PromotedInstanceSettings.PRODUCTION;
     this.setOutcome(outcomes.PROMOTE_SHADOW, options.reason);
+    const { production, shadow } = this.shadowMode;
     if (instanceSettings === PromotedInstanceSettings.PRODUCTION) {
-      this.resource.modelVariants = [this.renderVariant(this.shadowMode.shadow, this.shadowMode.production)];
-    } else if (!Token.isUnresolved(this.shadowMode.samplingPercentage) && this.shadowMode.samplingPercentage < 100) {
+      this.resource.modelVariants = [this.renderVariant(shadow, production)];
+      this.promoted = ModelVariant.realTime({
+        variantName: shadow.variantName,
+        model: shadow.model,
+        instanceType: production.instanceType,
+        instanceCount: production.instanceCount,
+      });
+    } else {
+      this.promoted = shadow;
+    }
+    if (instanceSettings === PromotedInstanceSettings.SHADOW && !Token.isUnresolved(this.shadowMode.samplingPercentage) &&
+      this.shadowMode.samplingPercentage < 100) {
       Annotations.of(this).addWarningV2(PROMOTE_BELOW_FULL_SAMPLING,
         `The shadow variant is promoted with its own instances after receiving ${this.shadowMode.samplingPercentage}% ` +
         'of the requests: they have not served production traffic. Run the test with samplingPercentage: 100 before ' +
@@ -580,7 +625,8 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
 /** The description of the default role: the experiment's path, in the characters and length that IAM accepts. */
 function roleDescription(experiment: Construct): string {
   const description = `Assumed by SageMaker to run the shadow test ${experiment.node.path}`.replace(ROLE_DESCRIPTION_REFUSED, '?');
-  return [...description].slice(0, ROLE_DESCRIPTION_MAX_LENGTH).join('');
+  // Characters, not UTF-16 units, count; a description that short in units is short enough in characters.
+  return description.length <= ROLE_DESCRIPTION_MAX_LENGTH ? description : [...description].slice(0, ROLE_DESCRIPTION_MAX_LENGTH).join('');
 }
 
 /**

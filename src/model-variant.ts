@@ -1,5 +1,7 @@
+import { aws_sagemaker as sagemaker } from 'aws-cdk-lib';
 import { aws_sagemaker as sagemakerRefs } from 'aws-cdk-lib/interfaces';
 import { InstanceType } from './instance-type';
+import { modelNameOf } from './private/resource-names';
 
 /**
  * Properties of a variant that hosts a model on real-time inference instances.
@@ -58,4 +60,35 @@ export class ModelVariant {
     /** The number of instances that host the model. */
     public readonly instanceCount: number,
   ) {}
+
+  /**
+   * This variant as a production variant of an endpoint configuration (`CfnEndpointConfig.productionVariants`): the
+   * same name, model, instance type and count, so that the endpoint and the shadow test are written from one object
+   * and cannot disagree.
+   *
+   * Add the settings that a shadow test does not carry (a volume size, a routing strategy…) to the returned object.
+   * After a conclusion, write the endpoint's configuration from the experiment's `productionVariantAfterTest`, so
+   * that it matches what SageMaker left on the endpoint.
+   *
+   * @example
+   * declare const production: ModelVariant;
+   * const config = new sagemaker.CfnEndpointConfig(this, 'EndpointConfig', {
+   *   productionVariants: [production.toProductionVariant()],
+   * });
+   */
+  public toProductionVariant(): sagemaker.CfnEndpointConfig.ProductionVariantProperty {
+    const modelName = modelNameOf(this.model);
+    if (modelName === undefined) {
+      throw new Error(`ModelVariant '${this.variantName}': toProductionVariant() needs the model's name, and the model ` +
+        `'${this.model.node.path}' exposes only its ARN, where SageMaker writes names in lower case. Pass a CfnModel ` +
+        'or ExistingModel.fromModelName()');
+    }
+    return {
+      variantName: this.variantName,
+      modelName,
+      instanceType: this.instanceType.name,
+      initialInstanceCount: this.instanceCount,
+      initialVariantWeight: 1,
+    };
+  }
 }

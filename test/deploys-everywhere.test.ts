@@ -315,7 +315,10 @@ describe('the role', () => {
       assumedBy: new iam.CompositePrincipal(new iam.ServicePrincipal('lambda.amazonaws.com'), new iam.ServicePrincipal('sagemaker.amazonaws.com')),
     });
     parts.experiment({ role: shared }, 'WithShared');
-    parts.experiment({ role: iam.Role.fromRoleArn(parts.stack, 'Imported', `arn:aws:iam::${ACCOUNT}:role/any`) }, 'WithImported');
+    parts.experiment({
+      endpoint: parts.newEndpoint('OtherEndpoint'),
+      role: iam.Role.fromRoleArn(parts.stack, 'Imported', `arn:aws:iam::${ACCOUNT}:role/any`),
+    }, 'WithImported');
     expect(() => Template.fromStack(parts.stack)).not.toThrow();
   });
 

@@ -69,10 +69,6 @@ const CASES: Record<string, Case> = {
   },
 };
 
-function logicalIdOf(experiment: InferenceExperiment): string {
-  return Stack.of(experiment).resolve((experiment.node.defaultChild as sagemaker.CfnInferenceExperiment).logicalId);
-}
-
 /** The statements of the grantee's policy. */
 function statementsOf(stack: Stack): any[] {
   const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy', {

@@ -72,7 +72,7 @@ describe('InferenceExperiment', () => {
     const parts = new ShadowTestParts(stack);
     const scope = new Construct(stack, '_Team.Models_');
     const first = new InferenceExperiment(scope, 'First', parts.minimalProps());
-    const second = new InferenceExperiment(scope, '-Second-', parts.minimalProps());
+    const second = new InferenceExperiment(scope, '-Second-', { ...parts.minimalProps(), endpoint: parts.newEndpoint('OtherEndpoint') });
 
     const names = Object.values(Template.fromStack(stack).findResources(EXPERIMENT)).map((r) => r.Properties.Name);
     expect(names).toHaveLength(2);

@@ -47,12 +47,7 @@ const production = ModelVariant.realTime({
   instanceType: InstanceType.ML_M5_XLARGE,
 });
 const endpointConfig = new sagemaker.CfnEndpointConfig(stack, 'EndpointConfig', {
-  productionVariants: [{
-    variantName: production.variantName,
-    modelName: (production.model as sagemaker.CfnModel).attrModelName,
-    instanceType: production.instanceType.name,
-    initialInstanceCount: production.instanceCount,
-  }],
+  productionVariants: [production.toProductionVariant()],
 });
 const endpoint = new sagemaker.CfnEndpoint(stack, 'Endpoint', { endpointConfigName: endpointConfig.attrEndpointConfigName });
 

@@ -1,7 +1,8 @@
 /*
  * Property-based conformance: for props generated across the whole API, valid and invalid, exactly one of two things
- * happens. Either the construct throws an Error that names every offending property (and no other), or the template
- * passes the registry schema and the SageMaker service rules, with every value the user gave in it.
+ * happens. Either the construct throws an Error, or synthesis fails (for the endpoint's configuration and the models
+ * of the app, which are checked then), naming every offending property and no other; or the template passes the
+ * registry schema and the SageMaker service rules, with every value the user gave in it.
  *
  * Every generated value comes from a pool that is valid or invalid by construction, so the expected outcome is known
  * before the construct runs. PROPERTY_RUNS sets the number of cases (default 300; 10000 for a thorough run).
@@ -89,9 +90,13 @@ const descriptionGen = fc.oneof(
 
 const INSTANCE_TYPES = Object.values(InstanceType).filter((v): v is InstanceType => v instanceof InstanceType);
 
+/** What a CfnModel of the app hosts: one model in one container, or a kind that shadow tests exclude. */
+type ModelKind = 'single' | 'multiModel' | 'multiContainer';
+
 interface VariantSpec {
   readonly name: Gen<string | Build<string>>;
   readonly model: Gen<string | undefined>;
+  readonly modelKind: ModelKind;
   readonly instanceType: Gen<InstanceType>;
   readonly instanceCount: Gen<number | undefined>;
 }
@@ -106,6 +111,10 @@ function variantGen(role: 'production' | 'shadow'): fc.Arbitrary<VariantSpec> {
     ),
     // A model name for ExistingModel, or undefined for a CfnModel.
     model: fc.oneof(valid(fc.constant(undefined)), valid(hyphenatedName(63)), invalid(property('model'), badName(63))),
+    modelKind: fc.oneof(
+      { arbitrary: fc.constant<ModelKind>('single'), weight: 10 },
+      { arbitrary: fc.constantFrom<ModelKind>('multiModel', 'multiContainer'), weight: 1 },
+    ),
     instanceType: fc.oneof(
       valid(fc.constantFrom(...INSTANCE_TYPES)),
       valid(fc.constantFrom('ml.g9.96xlarge', 'ml.x-1.large').map((name) => InstanceType.of(name))),
@@ -191,6 +200,21 @@ const tagsGen: fc.Arbitrary<Gen<Record<string, string> | undefined>> = fc.oneof(
   )),
 );
 
+/**
+ * The configuration of a CfnEndpoint of the app: outside the app (a literal name no configuration has), written from
+ * the production variant, or bent into a shape that shadow tests exclude.
+ */
+type EndpointShape = 'outside' | 'matching' | 'async' | 'shadowVariants' | 'twoProduction' | 'serverless' | 'accelerator' | 'inf1'
+| 'otherProductionName' | 'shadowNameTaken';
+const endpointShapeGen = fc.oneof(
+  { arbitrary: fc.constantFrom<EndpointShape>('outside', 'matching'), weight: 2 },
+  {
+    arbitrary: fc.constantFrom<EndpointShape>('async', 'shadowVariants', 'twoProduction', 'serverless', 'accelerator', 'inf1',
+      'otherProductionName', 'shadowNameTaken'),
+    weight: 1,
+  },
+);
+
 type OutcomeName = 'startNow' | 'promoteShadow' | 'keepProduction' | 'cancel';
 const outcomeGen = fc.option(fc.record({
   method: fc.constantFrom<OutcomeName>('startNow', 'promoteShadow', 'keepProduction', 'cancel'),
@@ -206,7 +230,12 @@ const outcomeGen = fc.option(fc.record({
 const specGen = fc.record({
   name: nameGen('inferenceExperimentName', 120, true),
   description: descriptionGen,
-  endpoint: fc.oneof(valid(fc.constant(undefined)), valid(hyphenatedName(63)), valid(fc.constant(tokenString)), invalid('endpoint', badName(63))),
+  // A CfnEndpoint of the app (undefined) as often as the other kinds together, for the checks of its configuration.
+  endpoint: fc.oneof(
+    { ...valid(fc.constant(undefined)), weight: 3 * VALID_WEIGHT },
+    valid(hyphenatedName(63)), valid(fc.constant(tokenString)), invalid('endpoint', badName(63)),
+  ),
+  endpointShape: endpointShapeGen,
   production: variantGen('production'),
   shadow: variantGen('shadow'),
   sameVariantNames: fc.boolean(),
@@ -244,6 +273,84 @@ function expectedProblems(spec: Spec): Set<string> {
   return problems;
 }
 
+/**
+ * The properties that synthesis must report once the construct accepted the props: the models, the endpoint and its
+ * configuration that the app defines, checked while the test is not concluded.
+ */
+function expectedSynthProblems(spec: Spec, built: Built): Set<string> {
+  const problems = new Set<string>();
+  const outcome = spec.outcome;
+  if (outcome && outcome.method !== 'startNow') {
+    return problems;
+  }
+  const inApp = (variant: VariantSpec) => variant.model.value === undefined;
+  for (const [role, variant] of [['production', spec.production], ['shadow', spec.shadow]] as const) {
+    if (inApp(variant) && variant.modelKind !== 'single') {
+      problems.add(`shadowMode.${role}.model`);
+    }
+  }
+  const shape = spec.endpointShape;
+  if (spec.endpoint.value !== undefined || shape === 'outside') {
+    return problems;
+  }
+  if (!['matching', 'otherProductionName'].includes(shape)) {
+    problems.add('endpoint');
+  }
+  // The configuration's variants are written from the production variant, and inherit what shadow tests exclude.
+  if ((inApp(spec.production) && spec.production.modelKind !== 'single') ||
+    (shape !== 'serverless' && spec.production.instanceType.value.name.startsWith('ml.inf1.'))) {
+    problems.add('endpoint');
+  }
+  const { production, shadow } = built.props.shadowMode;
+  const literal = (name: string) => !name.includes('${Token');
+  if (shape === 'otherProductionName' && literal(production.variantName)) {
+    problems.add('shadowMode.production.variantName');
+  }
+  if (shape === 'shadowNameTaken' && literal(production.variantName) && literal(shadow.variantName)) {
+    problems.add('shadowMode.shadow.variantName');
+  }
+  return problems;
+}
+
+/** The endpoint of a spec whose endpoint is a CfnEndpoint of the app, with its configuration in the shape drawn. */
+function endpointOf(spec: Spec, stack: Stack, production: ModelVariant, shadow: ModelVariant): sagemaker.CfnEndpoint {
+  if (spec.endpointShape === 'outside') {
+    return new sagemaker.CfnEndpoint(stack, 'Endpoint', { endpointConfigName: 'config-outside-the-app' });
+  }
+  const base = production.toProductionVariant();
+  const variants: Record<EndpointShape, Partial<sagemaker.CfnEndpointConfigProps>> = {
+    outside: {},
+    matching: {},
+    async: { asyncInferenceConfig: { outputConfig: { s3OutputPath: 's3://bucket/async/' } } },
+    shadowVariants: { shadowProductionVariants: [{ ...base, variantName: 'old-shadow' }] },
+    twoProduction: { productionVariants: [base, { ...base, variantName: 'second-variant' }] },
+    serverless: {
+      productionVariants: [{
+        ...base, instanceType: undefined, initialInstanceCount: undefined, serverlessConfig: { maxConcurrency: 1, memorySizeInMb: 1024 },
+      }],
+    },
+    accelerator: { productionVariants: [{ ...base, acceleratorType: 'ml.eia2.medium' }] },
+    inf1: { productionVariants: [{ ...base, instanceType: 'ml.inf1.xlarge' }] },
+    otherProductionName: { productionVariants: [{ ...base, variantName: 'endpoint-variant' }] },
+    shadowNameTaken: { productionVariants: [base, { ...base, variantName: shadow.variantName }] },
+  };
+  const config = new sagemaker.CfnEndpointConfig(stack, 'EndpointConfig', {
+    productionVariants: [base],
+    ...variants[spec.endpointShape],
+  });
+  return new sagemaker.CfnEndpoint(stack, 'Endpoint', { endpointConfigName: config.attrEndpointConfigName });
+}
+
+/** The properties of a CfnModel that hosts the kind of model drawn. */
+function modelProps(kind: ModelKind): Partial<sagemaker.CfnModelProps> {
+  const image = 'image';
+  return {
+    single: { primaryContainer: { image } },
+    multiModel: { primaryContainer: { image, mode: 'MultiModel' } },
+    multiContainer: { containers: [{ image }, { image }] },
+  }[kind];
+}
+
 /** The properties that an error message names, without item indexes and tag keys. */
 function namedProperties(message: string): Set<string> {
   return new Set([...message.matchAll(/^ {2}- (.+?): got /gm)].map(([, property]) => property.replace(/\[.*$/, '')));
@@ -261,20 +368,22 @@ function build(spec: Spec): Built {
   const variant = (id: string, variantSpec: VariantSpec, name: string | Build<string>) => ModelVariant.realTime({
     variantName: resolveValue(stack, name),
     model: variantSpec.model.value === undefined
-      ? new sagemaker.CfnModel(stack, `${id}Model`, { executionRoleArn: role.roleArn })
+      ? new sagemaker.CfnModel(stack, `${id}Model`, { executionRoleArn: role.roleArn, ...modelProps(variantSpec.modelKind) })
       : ExistingModel.fromModelName(stack, `${id}Model`, variantSpec.model.value),
     instanceType: variantSpec.instanceType.value,
     instanceCount: variantSpec.instanceCount.value,
   });
   const endpointName = spec.endpoint.value;
   const capture = spec.capture;
+  const production = variant('Production', spec.production, spec.production.name.value);
+  const shadow = variant('Shadow', spec.shadow, spec.sameVariantNames ? spec.production.name.value : spec.shadow.name.value);
   const props: InferenceExperimentProps = {
     endpoint: endpointName === undefined
-      ? new sagemaker.CfnEndpoint(stack, 'Endpoint', { endpointConfigName: 'config' })
+      ? endpointOf(spec, stack, production, shadow)
       : ExistingEndpoint.fromEndpointName(stack, 'Endpoint', resolveValue(stack, endpointName)),
     shadowMode: ShadowModeConfig.of({
-      production: variant('Production', spec.production, spec.production.name.value),
-      shadow: variant('Shadow', spec.shadow, spec.sameVariantNames ? spec.production.name.value : spec.shadow.name.value),
+      production,
+      shadow,
       samplingPercentage: spec.sampling.value === 'token'
         ? new CfnParameter(stack, 'Sampling', { type: 'Number' }).valueAsNumber : spec.sampling.value,
     }),
@@ -342,7 +451,7 @@ function expectNothingDropped(spec: Spec, props: InferenceExperimentProps, p: an
 }
 
 /** How many cases of a run ended in a synthesized template, and how many in an error. */
-const outcomes = { synthesized: 0, rejected: 0 };
+const outcomes = { synthesized: 0, rejected: 0, rejectedAtSynth: 0 };
 
 function checkCase(spec: Spec): void {
   const expected = expectedProblems(spec);
@@ -376,7 +485,18 @@ function checkCase(spec: Spec): void {
     }
   }
 
-  const properties = deployedExperimentProperties(Template.fromStack(stack).toJSON());
+  const synthProblems = expectedSynthProblems(spec, built!);
+  let template: any;
+  try {
+    template = Template.fromStack(stack).toJSON();
+  } catch (e) {
+    expect(namedProperties((e as Error).message)).toEqual(synthProblems);
+    outcomes.rejected++;
+    outcomes.rejectedAtSynth++;
+    return;
+  }
+  expect(synthProblems).toEqual(new Set());
+  const properties = deployedExperimentProperties(template);
   expect(schemaErrors(properties)).toEqual([]);
   expect(serviceRuleViolations(properties)).toEqual([]);
   expectNothingDropped(spec, props, properties);
@@ -390,6 +510,8 @@ describe('any props', () => {
     // Both paths must be exercised in earnest, or the property proves little.
     expect(outcomes.synthesized).toBeGreaterThan(NUM_RUNS * 0.25);
     expect(outcomes.rejected).toBeGreaterThan(NUM_RUNS * 0.25);
+    // The checks of the endpoint's configuration and of the models run at synth: they must be reached too.
+    expect(outcomes.rejectedAtSynth).toBeGreaterThan(NUM_RUNS * 0.01);
   });
 
   test('the deploy-time stand-in is never a valid value of its own', () => {

@@ -2,7 +2,7 @@ import { App, aws_kms as kms } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { ShadowTestStack } from '../examples/shadow-test-stack';
 import { readInstanceTypes } from '../scripts/generate-instance-types';
-import { InstanceType, ShadowModeConfig } from '../src';
+import { ExistingEndpoint, InstanceType, ShadowModeConfig } from '../src';
 import { newStack, ShadowTestParts } from './helpers/fixtures';
 import { familyOf, KNOWN_FAMILIES } from '../src/private/instance-facts';
 
@@ -21,7 +21,11 @@ function withInstanceTypes(parts: ShadowTestParts, production: InstanceType, sha
 describe('warning cdk-sagemaker-inference-experiment:inf1InstanceType', () => {
   test('is raised for each variant on an Inf1 instance type', () => {
     const parts = new ShadowTestParts(newStack());
-    parts.experiment({ shadowMode: withInstanceTypes(parts, InstanceType.ML_INF1_XLARGE, InstanceType.ML_INF1_2XLARGE) });
+    // On an endpoint outside the app: an endpoint configuration of the app on Inf1 is an error (see endpoint-checks).
+    parts.experiment({
+      endpoint: ExistingEndpoint.fromEndpointName(parts.stack, 'Existing', 'existing-endpoint'),
+      shadowMode: withInstanceTypes(parts, InstanceType.ML_INF1_XLARGE, InstanceType.ML_INF1_2XLARGE),
+    });
 
     expect(warningsOf(parts)).toEqual([
       'The production variant uses ml.inf1.xlarge: shadow tests exclude Inf1 (Inferentia 1) instances, and SageMaker rejects ' +
@@ -39,7 +43,10 @@ describe('warning cdk-sagemaker-inference-experiment:inf1InstanceType', () => {
 });
 
 describe('warning cdk-sagemaker-inference-experiment:volumeKeyWithLocalStorage', () => {
-  test.each([InstanceType.ML_M5D_XLARGE, InstanceType.ML_G4DN_XLARGE, InstanceType.ML_G5_2XLARGE, InstanceType.ML_P4D_24XLARGE])(
+  test.each([
+    InstanceType.ML_M5D_XLARGE, InstanceType.ML_G4DN_XLARGE, InstanceType.ML_G5_2XLARGE, InstanceType.ML_P4D_24XLARGE,
+    InstanceType.ML_G7_2XLARGE, InstanceType.ML_G7E_2XLARGE,
+  ])(
     'is raised for a volume key with %s', (instanceType) => {
       const parts = new ShadowTestParts(newStack());
       parts.experiment({

@@ -1,4 +1,4 @@
-import { Names, Reference, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { Reference, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { EXPERIMENT_NAME } from './rules';
 
@@ -12,11 +12,27 @@ const HASH_LENGTH = 8;
  * under an unchanged name, so the name carries a hash of those properties' values as the template will hold them.
  */
 export function generatedExperimentName(experiment: IConstruct, createOnlyValues: Record<string, string | undefined>): string {
+  const path = experiment.node.path;
   const values = Object.entries(createOnlyValues)
     .map(([property, value]) => `${property}=${value === undefined ? '' : fingerprint(experiment, value)}`)
     .join(';');
-  const base = Names.uniqueResourceName(experiment, { maxLength: EXPERIMENT_NAME.maxLength! - HASH_LENGTH - 1 });
-  return `${base}-${fnv1a(values)}`;
+  // One hash of the path and the values: the path makes the name unique in the app, the values make it follow them.
+  return `${readablePart(path)}-${fnv1a(`${path}\n${values}`)}`;
+}
+
+const READABLE_LENGTH = EXPERIMENT_NAME.maxLength! - HASH_LENGTH - 1;
+
+/** The path's ids in the name's alphabet (letters and digits), its start and end kept when it is too long. */
+function readablePart(path: string): string {
+  const text = path.split('/').filter((id) => id !== 'Default').join('').replace(/[^a-zA-Z0-9]/g, '');
+  if (text.length === 0) {
+    return 'InferenceExperiment';
+  }
+  if (text.length <= READABLE_LENGTH) {
+    return text;
+  }
+  const head = Math.floor(READABLE_LENGTH / 2);
+  return `${text.slice(0, head)}${text.slice(text.length - (READABLE_LENGTH - head))}`;
 }
 
 /**

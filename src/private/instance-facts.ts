@@ -6,12 +6,12 @@ import { Token } from 'aws-cdk-lib';
 
 /**
  * Families, among those that shadow tests accept, whose instances have local NVMe instance store volumes (the EC2
- * instance store table). Their volumes are encrypted by the instance's hardware, and CreateEndpointConfig fails when
- * a KmsKeyId is given for them.
+ * instance store table; g7 and g7e from instance tables published since). Their volumes are encrypted by the
+ * instance's hardware, and CreateEndpointConfig fails when a KmsKeyId is given for them.
  */
 const LOCAL_STORAGE_FAMILIES = new Set([
   'c5d', 'c6gd', 'm5d', 'm6gd', 'r5d', 'r6gd', 'r7gd',
-  'g4dn', 'g5', 'g6', 'g6e', 'p4d', 'p4de', 'p5', 'p5e', 'p5en', 'p6-b200', 'p6-b300', 'p6e-gb200',
+  'g4dn', 'g5', 'g6', 'g6e', 'g7', 'g7e', 'p4d', 'p4de', 'p5', 'p5e', 'p5en', 'p6-b200', 'p6-b300', 'p6e-gb200',
   'dl1', 'trn1', 'trn1n', 'trn2',
 ]);
 

@@ -1,11 +1,12 @@
 import { aws_iam as iam, aws_sagemaker as sagemaker, Token } from 'aws-cdk-lib';
 import { aws_sagemaker as sagemakerRefs } from 'aws-cdk-lib/interfaces';
+import { l1Of } from './app-resources';
 import { normalizedSageMakerArn, sageMakerArn } from './arns';
 
 /*
  * The generated `EndpointReference` and `ModelReference` carry only ARNs, and SageMaker writes names in lower case
  * in its ARNs, so a name parsed from an ARN would be wrong for a mixed-case name. The real name is taken from the
- * L1's attribute, or from an L2 that exposes it.
+ * L1's attribute (an L2's default child included), or from an L2 that exposes it.
  */
 
 /** The name of `endpoint`, or undefined when the reference exposes only its ARN. */
@@ -13,7 +14,7 @@ export function endpointNameOf(endpoint: sagemakerRefs.IEndpointRef): string | u
   if (sagemaker.CfnEndpoint.isCfnEndpoint(endpoint)) {
     return endpoint.attrEndpointName;
   }
-  return stringProperty(endpoint, 'endpointName');
+  return stringProperty(endpoint, 'endpointName') ?? l1Of(endpoint, sagemaker.CfnEndpoint.isCfnEndpoint)?.attrEndpointName;
 }
 
 /** The name of `model`, or undefined when the reference exposes only its ARN. */
@@ -22,7 +23,8 @@ export function modelNameOf(model: sagemakerRefs.IModelRef): string | undefined 
     return model.attrModelName;
   }
   // Some aws-cdk-lib releases put the name in the reference itself; later ones replaced it with the ARN.
-  return stringProperty(model, 'modelName') ?? stringProperty(model.modelRef, 'modelName');
+  return stringProperty(model, 'modelName') ?? stringProperty(model.modelRef, 'modelName') ??
+    l1Of(model, sagemaker.CfnModel.isCfnModel)?.attrModelName;
 }
 
 function stringProperty(reference: object, property: string): string | undefined {
@@ -39,9 +41,10 @@ export function endpointArnOf(endpoint: sagemakerRefs.IEndpointRef): string {
     return endpoint.ref;
   }
   const name = endpointNameOf(endpoint);
-  return name !== undefined && !Token.isUnresolved(name)
-    ? sageMakerArn(endpoint, 'endpoint', name)
-    : normalizedSageMakerArn(endpoint.endpointRef.endpointArn);
+  if (name !== undefined && !Token.isUnresolved(name)) {
+    return sageMakerArn(endpoint, 'endpoint', name);
+  }
+  return l1Of(endpoint, sagemaker.CfnEndpoint.isCfnEndpoint)?.ref ?? normalizedSageMakerArn(endpoint.endpointRef.endpointArn);
 }
 
 /** The ARN of `model`, as SageMaker writes it (the name in lower case), found as `endpointArnOf()` finds one. */
@@ -52,6 +55,10 @@ export function modelArnOf(model: sagemakerRefs.IModelRef): string {
   const name = modelNameOf(model);
   if (name !== undefined && !Token.isUnresolved(name)) {
     return sageMakerArn(model, 'model', name);
+  }
+  const cfnModel = l1Of(model, sagemaker.CfnModel.isCfnModel);
+  if (cfnModel !== undefined) {
+    return cfnModel.ref;
   }
   // The fields of ModelReference differ between aws-cdk-lib releases: an ARN, or a model ID that is the ARN.
   const arn = stringProperty(model, 'modelArn') ?? stringProperty(model.modelRef, 'modelArn') ?? stringProperty(model.modelRef, 'modelId');

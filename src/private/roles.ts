@@ -1,6 +1,7 @@
-import { aws_iam as iam, aws_sagemaker as sagemaker, Reference, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { aws_iam as iam, aws_sagemaker as sagemaker, Stack } from 'aws-cdk-lib';
 import { aws_sagemaker as sagemakerRefs } from 'aws-cdk-lib/interfaces';
 import { IConstruct } from 'constructs';
+import { l1Of, referenceIn } from './app-resources';
 
 const SAGEMAKER_SERVICE = 'sagemaker.amazonaws.com';
 
@@ -9,8 +10,8 @@ const SAGEMAKER_SERVICE = 'sagemaker.amazonaws.com';
  * policy is known at synth time. Undefined when it cannot be known (an imported role, a principal that is a token).
  */
 export function sageMakerCanAssume(role: iam.IRoleRef): boolean | undefined {
-  const cfnRole = iam.CfnRole.isCfnRole(role) ? role : role.node.defaultChild;
-  if (!iam.CfnRole.isCfnRole(cfnRole) || cfnRole.assumeRolePolicyDocument === undefined) {
+  const cfnRole = l1Of(role, iam.CfnRole.isCfnRole);
+  if (cfnRole === undefined || cfnRole.assumeRolePolicyDocument === undefined) {
     return undefined;
   }
   const document = Stack.of(cfnRole).resolve(cfnRole.assumeRolePolicyDocument);
@@ -45,15 +46,7 @@ function asArray(value: unknown): any[] {
  * of an `iam.Role` of the app; undefined otherwise (a role outside the app cannot be granted anything).
  */
 export function executionRoleOf(model: sagemakerRefs.IModelRef): iam.Role | undefined {
-  const roleArn = sagemaker.CfnModel.isCfnModel(model) ? model.executionRoleArn : undefined;
-  if (roleArn === undefined || !Token.isUnresolved(roleArn)) {
-    return undefined;
-  }
-  const fragments = Tokenization.reverseString(roleArn);
-  const token = fragments.length === 1 ? fragments.firstToken : undefined;
-  if (!(token instanceof Reference)) {
-    return undefined;
-  }
-  const owner: IConstruct | undefined = token.target.node.scope;
+  const roleArn = l1Of(model, sagemaker.CfnModel.isCfnModel)?.executionRoleArn;
+  const owner: IConstruct | undefined = roleArn === undefined ? undefined : referenceIn(roleArn)?.target.node.scope;
   return iam.Role.isRole(owner) ? owner : undefined;
 }

@@ -24,3 +24,9 @@ export const TOKEN_NAME_IN_ARN = `${PREFIX}:tokenNameInArn`;
 
 /** A KMS key given in a form that cannot be granted at synth time. */
 export const KEY_NOT_GRANTED = `${PREFIX}:keyNotGranted`;
+
+/** The test's production variant hosts another model than the endpoint configuration's variant of that name. */
+export const PRODUCTION_MODEL_DIFFERS = `${PREFIX}:productionModelDiffersFromEndpoint`;
+
+/** The test's production variant has another instance type or count than the endpoint configuration's. */
+export const PRODUCTION_INSTANCES_DIFFER = `${PREFIX}:productionInstancesDifferFromEndpoint`;

@@ -25,21 +25,22 @@ export class ShadowTestParts {
   public readonly role: iam.Role;
   public readonly productionModel: sagemaker.CfnModel;
   public readonly candidateModel: sagemaker.CfnModel;
+  public readonly endpointConfig: sagemaker.CfnEndpointConfig;
   public readonly endpoint: sagemaker.CfnEndpoint;
 
   constructor(public readonly stack: Stack) {
     this.role = new iam.Role(stack, 'Role', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
     this.productionModel = new sagemaker.CfnModel(stack, 'ProductionModel', { executionRoleArn: this.role.roleArn });
     this.candidateModel = new sagemaker.CfnModel(stack, 'CandidateModel', { executionRoleArn: this.role.roleArn });
-    const config = new sagemaker.CfnEndpointConfig(stack, 'EndpointConfig', {
-      productionVariants: [{
-        variantName: 'production',
-        modelName: this.productionModel.attrModelName,
-        instanceType: 'ml.m5.xlarge',
-        initialInstanceCount: 1,
-      }],
+    this.endpointConfig = new sagemaker.CfnEndpointConfig(stack, 'EndpointConfig', {
+      productionVariants: [this.production().toProductionVariant()],
     });
-    this.endpoint = new sagemaker.CfnEndpoint(stack, 'Endpoint', { endpointConfigName: config.attrEndpointConfigName });
+    this.endpoint = this.newEndpoint('Endpoint');
+  }
+
+  /** Another endpoint on the same configuration: an endpoint runs one shadow test at a time. */
+  public newEndpoint(id: string): sagemaker.CfnEndpoint {
+    return new sagemaker.CfnEndpoint(this.stack, id, { endpointConfigName: this.endpointConfig.attrEndpointConfigName });
   }
 
   public production(overrides: VariantOverrides = {}): ModelVariant {
@@ -88,7 +89,13 @@ export class ShadowTestParts {
     };
   }
 
+  /**
+   * An experiment of `props` over the minimal ones. The endpoint's configuration is written from its production
+   * variant, as the README recommends, so that only what a test is about differs from the endpoint.
+   */
   public experiment(props: Partial<InferenceExperimentProps> = {}, id = 'Experiment'): InferenceExperiment {
-    return new InferenceExperiment(this.stack, id, { ...this.minimalProps(), ...props });
+    const allProps = { ...this.minimalProps(), ...props };
+    this.endpointConfig.productionVariants = [allProps.shadowMode.production.toProductionVariant()];
+    return new InferenceExperiment(this.stack, id, allProps);
   }
 }
