@@ -122,6 +122,15 @@ project.addTask('integ:update', {
   exec: 'integ-runner --language typescript --directory test --dry-run --update-on-failed',
 });
 
+// The independent judges of the templates (cfn-lint with an IAM database, and checkov) are installed by the test
+// task itself, into project-local virtual environments, from the hashed lock files in test/judges/.
+const judgesInstall = project.addTask('judges:install', {
+  description: 'Install cfn-lint, policy_sentry and checkov into .venv/ from test/judges/*.txt (kept while the lock files are unchanged)',
+  exec: 'bash test/judges/install.sh',
+});
+project.testTask.prependSpawn(judgesInstall);
+project.gitignore.exclude('/.venv/');
+
 // README examples must compile: rosetta fails the build on any error in a TypeScript block.
 const rosetta = project.addTask('rosetta:extract', {
   description: 'Compile every TypeScript example in the README with jsii-rosetta',
@@ -141,6 +150,6 @@ for (const language of ['python', 'java', 'dotnet', 'go']) {
 project.gitignore.addPatterns('test/*.snapshot/asset.*');
 
 // The package holds the compiled library and its docs only.
-project.npmignore?.exclude('/examples/', '/scripts/', '/data/', '/rosetta/', '/.ci/', '/test-reports/');
+project.npmignore?.exclude('/examples/', '/scripts/', '/data/', '/rosetta/', '/.ci/', '/test-reports/', '/.venv/');
 
 project.synth();

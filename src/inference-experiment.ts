@@ -1,5 +1,5 @@
 import {
-  Annotations, Arn, ArnFormat, aws_iam as iam, aws_sagemaker as sagemaker, CfnResource, IResource, Lazy, PhysicalName, Resource,
+  Annotations, Arn, ArnFormat, aws_iam as iam, aws_sagemaker as sagemaker, IResource, Lazy, PhysicalName, Resource,
   Stack, Token,
 } from 'aws-cdk-lib';
 import { aws_kms as kmsRefs, aws_sagemaker as sagemakerRefs } from 'aws-cdk-lib/interfaces';
@@ -17,6 +17,7 @@ import { hasLocalStorage, isInferentia1 } from './private/instance-facts';
 import * as outcomes from './private/outcomes';
 import { ListedVariants, Outcome } from './private/outcomes';
 import { checkEndpointIsFree, checkSameEnvironment } from './private/placement';
+import { prerequisiteOf } from './private/prerequisites';
 import { renderDataCapture, renderSchedule, renderShadowModeConfig, renderVariant, TYPE_SHADOW_MODE } from './private/render';
 import { endpointArnOf, endpointNameOf, modelArnOf, modelNameOf, roleArnOf } from './private/resource-names';
 import { executionRoleOf, sageMakerCanAssume } from './private/roles';
@@ -360,7 +361,7 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
 
     // The endpoint and the models must exist before the experiment is created, and the role must hold its
     // permissions. Names read from attributes already order the resources; a literal name does not, and the role's
-    // policies are resources of their own, hence the explicit dependencies.
+    // policies are resources of their own, hence the explicit dependencies on what the references do not cover.
     const policies = grantShadowTestPermissions(this, role, {
       endpointArn: endpointArnOf(props.endpoint),
       modelArns: [modelArnOf(production.model), modelArnOf(shadow.model)],
@@ -368,8 +369,12 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
       volumeEncryptionKey: props.volumeEncryptionKey,
       modelRoles: [production.model, shadow.model].flatMap((model) => executionRoleOf(model) ?? []),
     });
-    const prerequisites = [props.endpoint, production.model, shadow.model, role, ...policies].filter(definesResources);
-    this.resource.node.addDependency(...prerequisites);
+    const prerequisites = [
+      prerequisiteOf(props.endpoint, this.endpointName),
+      ...[production, shadow].map((variant) => prerequisiteOf(variant.model, this.modelNames.get(variant)!)),
+      prerequisiteOf(role, createOnly.roleArn),
+    ];
+    this.resource.node.addDependency(...policies, ...prerequisites.filter((p): p is IDependable => p !== undefined));
 
     // Tags added with `Tags.of()` and the stack's tags are known only after aspects run, and a role's trust policy,
     // the endpoint's configuration and the models can still change after the experiment is created (L1s are
@@ -627,14 +632,6 @@ function roleDescription(experiment: Construct): string {
   const description = `Assumed by SageMaker to run the shadow test ${experiment.node.path}`.replace(ROLE_DESCRIPTION_REFUSED, '?');
   // Characters, not UTF-16 units, count; a description that short in units is short enough in characters.
   return description.length <= ROLE_DESCRIPTION_MAX_LENGTH ? description : [...description].slice(0, ROLE_DESCRIPTION_MAX_LENGTH).join('');
-}
-
-/**
- * Whether a construct may define CloudFormation resources to wait for: a reference to an existing resource (a leaf
- * that is not a resource itself) defines none, and depending on it would only cost synthesis time.
- */
-function definesResources(construct: IDependable): boolean {
-  return !Construct.isConstruct(construct) || CfnResource.isCfnResource(construct) || construct.node.children.length > 0;
 }
 
 function nameMissing(kind: string, accepted: string): string {

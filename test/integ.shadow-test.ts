@@ -27,7 +27,7 @@ modelRole.addToPrincipalPolicy(new iam.PolicyStatement({
   actions: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
   resources: [`arn:${Aws.PARTITION}:ecr:${Aws.REGION}:763104351884:repository/${repository}`],
 }));
-modelRole.addToPrincipalPolicy(new iam.PolicyStatement({
+const canWriteLogs = modelRole.addToPrincipalPolicy(new iam.PolicyStatement({
   actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
   resources: [`arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:/aws/sagemaker/*`],
 }));
@@ -37,7 +37,8 @@ function model(id: string, hubModelId: string): sagemaker.CfnModel {
     executionRoleArn: modelRole.roleArn,
     primaryContainer: { image, environment: { HF_MODEL_ID: hubModelId, HF_TASK: 'text-classification' } },
   });
-  cfnModel.node.addDependency(modelRole);
+  // The role itself is waited for through its ARN; its policy (every statement above), by an explicit dependency.
+  cfnModel.node.addDependency(canWriteLogs.policyDependable!);
   return cfnModel;
 }
 
