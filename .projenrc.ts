@@ -1,4 +1,4 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, javascript, JsonFile } from 'projen';
 
 /**
  * The oldest aws-cdk-lib this library supports, and the version it is developed and tested against.
@@ -60,6 +60,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The integration test constructs are published for each aws-cdk-lib release: this one matches the floor.
     `@aws-cdk/integ-tests-alpha@${CDK_FLOOR}-alpha.0`,
     '@aws-cdk/integ-runner@^2',
+    // The CDK CLI, so that `npx cdk synth`, `cdk diff` and `cdk deploy` work from a clone.
+    'aws-cdk@^2',
   ],
 
   jestOptions: {
@@ -91,7 +93,15 @@ for (const folder of ['examples', 'scripts']) {
   project.eslint?.allowDevDeps(`${folder}/**`);
 }
 
-// The main job: synthesize the example shadow test and print its template.
+// Not on any registry yet: the version says so (0.x: the API can still change between minor versions).
+project.package.addVersion('0.1.0');
+
+// The example app as a CDK app: `npx cdk synth` (or diff, deploy) runs it from a clone.
+new JsonFile(project, 'cdk.json', {
+  obj: { app: 'npx ts-node --project examples/tsconfig.json examples/shadow-test-app.ts' },
+});
+
+// The main job: synthesize the example shadow test into cdk.out and print its template.
 project.addTask('synth:example', {
   description: 'Synthesize the example shadow-test stack and print its CloudFormation template',
   exec: 'ts-node --project examples/tsconfig.json examples/shadow-test-app.ts',
