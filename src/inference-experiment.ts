@@ -18,6 +18,7 @@ import * as outcomes from './private/outcomes';
 import { ListedVariants, Outcome } from './private/outcomes';
 import { checkEndpointIsFree, checkSameEnvironment } from './private/placement';
 import { prerequisiteOf } from './private/prerequisites';
+import { injectedProps } from './private/property-injection';
 import { renderDataCapture, renderSchedule, renderShadowModeConfig, renderVariant, TYPE_SHADOW_MODE } from './private/render';
 import { endpointArnOf, endpointNameOf, modelArnOf, modelNameOf, roleArnOf } from './private/resource-names';
 import { executionRoleOf, sageMakerCanAssume } from './private/roles';
@@ -206,6 +207,12 @@ const ROLE_DESCRIPTION_REFUSED = /[^\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF
  */
 export class InferenceExperiment extends Resource implements IInferenceExperiment, iam.IGrantable {
   /**
+   * The id under which a property injector gives defaults to this construct's props:
+   * `PropertyInjectors.of(scope).add({ constructUniqueId: InferenceExperiment.PROPERTY_INJECTION_ID, inject })`.
+   */
+  public static readonly PROPERTY_INJECTION_ID: string = 'cdk-sagemaker-inference-experiment.InferenceExperiment';
+
+  /**
    * An inference experiment defined outside this app, by its name, in the account and region of `scope`'s stack.
    *
    * @param scope the scope of the reference
@@ -276,6 +283,7 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
   private arnAttribute?: string;
 
   constructor(scope: Construct, id: string, props: InferenceExperimentProps) {
+    props = injectedProps(InferenceExperiment.PROPERTY_INJECTION_ID, props, scope, id);
     // The name is required by CloudFormation, so one is generated when none is given (or when aws-cdk-lib is asked
     // to generate one if needed): it is known once the role exists, since it follows the create-only properties.
     const givenName = props.inferenceExperimentName === PhysicalName.GENERATE_IF_NEEDED ? undefined : props.inferenceExperimentName;

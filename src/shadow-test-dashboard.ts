@@ -1,5 +1,6 @@
 import { aws_cloudwatch as cloudwatch, Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { injectedProps } from './private/property-injection';
 import { ShadowTestMetrics } from './shadow-test-metrics';
 import { VariantMetrics } from './variant-metrics';
 
@@ -65,11 +66,18 @@ const GRAPHS_PER_ROW = 3;
  * against production and both variants' error rates.
  */
 export class ShadowTestDashboard extends Construct {
+  /**
+   * The id under which a property injector gives defaults to this construct's props:
+   * `PropertyInjectors.of(scope).add({ constructUniqueId: ShadowTestDashboard.PROPERTY_INJECTION_ID, inject })`.
+   */
+  public static readonly PROPERTY_INJECTION_ID: string = 'cdk-sagemaker-inference-experiment.ShadowTestDashboard';
+
   /** The dashboard that holds the widgets. */
   public readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: ShadowTestDashboardProps) {
     super(scope, id);
+    props = injectedProps(ShadowTestDashboard.PROPERTY_INJECTION_ID, props, scope, id);
     const { metrics, period } = props;
     this.dashboard = props.dashboard ?? new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: props.dashboardName });
 

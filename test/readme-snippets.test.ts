@@ -16,14 +16,16 @@ const README = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf-8')
 interface Snippet {
   readonly line: number;
   readonly code: string;
-  readonly standalone: boolean;
+  /** `default` for rosetta/default.ts-fixture, `module` for rosetta/module.ts-fixture, `none` for a whole app. */
+  readonly fixture: 'default' | 'module' | 'none';
 }
 
 function snippets(): Snippet[] {
   const found: Snippet[] = [];
-  const fence = /^```ts( nofixture)?\n([\s\S]*?)^```$/gm;
+  const fence = /^```ts(?: (nofixture|fixture=module))?\n([\s\S]*?)^```$/gm;
   for (let match = fence.exec(README); match; match = fence.exec(README)) {
-    found.push({ line: README.slice(0, match.index).split('\n').length, code: match[2], standalone: match[1] !== undefined });
+    const fixture = match[1] === 'nofixture' ? 'none' : match[1] === 'fixture=module' ? 'module' : 'default';
+    found.push({ line: README.slice(0, match.index).split('\n').length, code: match[2], fixture });
   }
   return found;
 }
@@ -71,6 +73,7 @@ const IMPORTED = {
   ...library,
   App: cdk.App,
   Duration: cdk.Duration,
+  PropertyInjectors: cdk.PropertyInjectors,
   Stack: cdk.Stack,
   Tags: cdk.Tags,
   iam: cdk.aws_iam,
@@ -97,7 +100,7 @@ describe('the README examples run as pasted', () => {
     expect(all.length).toBeGreaterThanOrEqual(12);
   });
 
-  test.each(all.filter((s) => !s.standalone).map((s) => [s.line, s] as const))('the example at line %d', (_line, snippet) => {
+  test.each(all.filter((s) => s.fixture === 'default').map((s) => [s.line, s] as const))('the example at line %d', (_line, snippet) => {
     const stack = newStack('Snippet');
     const values = declaredValues(stack);
     const declared = Object.fromEntries(usableNames(snippet.code).map((name) => {
@@ -108,7 +111,16 @@ describe('the README examples run as pasted', () => {
     expect(() => Template.fromStack(stack)).not.toThrow();
   });
 
-  test.each(all.filter((s) => s.standalone).map((s) => [s.line, s] as const))('the complete example at line %d', (_line, snippet) => {
+  test.each(all.filter((s) => s.fixture === 'module').map((s) => [s.line, s] as const))('the module-level example at line %d', (_line, snippet) => {
+    // rosetta/module.ts-fixture declares an app; what the example registers on it must apply to an experiment.
+    const app = new cdk.App();
+    run(snippet.code, undefined, { ...IMPORTED, app });
+    const parts = new ShadowTestParts(new cdk.Stack(app, 'Module'));
+    parts.experiment();
+    expect(() => Template.fromStack(parts.stack)).not.toThrow();
+  });
+
+  test.each(all.filter((s) => s.fixture === 'none').map((s) => [s.line, s] as const))('the complete example at line %d', (_line, snippet) => {
     // A complete example makes its own app: it is run with an App that records the stacks it synthesizes.
     const apps: cdk.App[] = [];
     const RecordingApp = class extends cdk.App {
