@@ -1,4 +1,6 @@
 import { aws_kms as kmsRefs, aws_s3 as s3Refs } from 'aws-cdk-lib/interfaces';
+import { BUCKET, checkKind, KEY, PROPS, STRING, STRING_LIST } from './private/kinds';
+import { ProblemCollector } from './private/validation';
 
 /**
  * Options for capturing a shadow test's inference requests and responses.
@@ -51,6 +53,11 @@ export class DataCapture {
    * @param options the prefix, encryption key and content types
    */
   public static toBucket(bucket: s3Refs.IBucketRef, options: BucketDataCaptureOptions = {}): DataCapture {
+    const problems = new ProblemCollector();
+    checkKind(problems, 'bucket', bucket, BUCKET);
+    checkOptions(problems, options);
+    checkKind(problems, 'options.prefix', options?.prefix, STRING, true);
+    problems.throwIfAny('DataCapture.toBucket()');
     const bucketName = bucket.bucketRef.bucketName;
     const destination = options.prefix === undefined ? `s3://${bucketName}` : `s3://${bucketName}/${options.prefix}`;
     return new DataCapture(destination, options, bucket, options.prefix);
@@ -63,6 +70,10 @@ export class DataCapture {
    * @param options the encryption key and content types
    */
   public static toS3Uri(destinationUri: string, options: DataCaptureOptions = {}): DataCapture {
+    const problems = new ProblemCollector();
+    checkKind(problems, 'destinationUri', destinationUri, STRING);
+    checkOptions(problems, options);
+    problems.throwIfAny('DataCapture.toS3Uri()');
     return new DataCapture(destinationUri, options);
   }
 
@@ -96,5 +107,13 @@ export class DataCapture {
     this.jsonContentTypes = options.jsonContentTypes;
     this.bucket = bucket;
     this.prefix = prefix;
+  }
+}
+
+function checkOptions(problems: ProblemCollector, options: DataCaptureOptions): void {
+  if (checkKind(problems, 'options', options, PROPS)) {
+    checkKind(problems, 'options.encryptionKey', options.encryptionKey, KEY, true);
+    checkKind(problems, 'options.csvContentTypes', options.csvContentTypes, STRING_LIST, true);
+    checkKind(problems, 'options.jsonContentTypes', options.jsonContentTypes, STRING_LIST, true);
   }
 }

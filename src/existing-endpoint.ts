@@ -2,6 +2,8 @@ import { aws_iam as iam, aws_sagemaker as sagemaker, Resource } from 'aws-cdk-li
 import { aws_sagemaker as sagemakerRefs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { sageMakerArn } from './private/arns';
+import { checkKind, SCOPE, STRING } from './private/kinds';
+import { ProblemCollector } from './private/validation';
 
 /**
  * References to SageMaker endpoints that exist outside this app.
@@ -17,6 +19,11 @@ export class ExistingEndpoint {
    * @param endpointName the name of the endpoint, exactly as it was created
    */
   public static fromEndpointName(scope: Construct, id: string, endpointName: string): sagemaker.IEndpoint {
+    const problems = new ProblemCollector();
+    checkKind(problems, 'scope', scope, SCOPE);
+    checkKind(problems, 'id', id, STRING);
+    checkKind(problems, 'endpointName', endpointName, STRING);
+    problems.throwIfAny('ExistingEndpoint.fromEndpointName()');
     return new EndpointByName(scope, id, endpointName);
   }
 

@@ -2,6 +2,8 @@ import { IResource, Resource } from 'aws-cdk-lib';
 import { aws_sagemaker as sagemakerRefs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
 import { sageMakerArn } from './private/arns';
+import { checkKind, SCOPE, STRING } from './private/kinds';
+import { ProblemCollector } from './private/validation';
 
 /**
  * A SageMaker model that exists outside this app.
@@ -36,6 +38,11 @@ export class ExistingModel {
    * @param modelName the name of the model, exactly as it was created
    */
   public static fromModelName(scope: Construct, id: string, modelName: string): IExistingModel {
+    const problems = new ProblemCollector();
+    checkKind(problems, 'scope', scope, SCOPE);
+    checkKind(problems, 'id', id, STRING);
+    checkKind(problems, 'modelName', modelName, STRING);
+    problems.throwIfAny('ExistingModel.fromModelName()');
     return new ModelByName(scope, id, modelName);
   }
 

@@ -1,7 +1,9 @@
 import { aws_iam as iam, aws_sagemaker as sagemaker } from 'aws-cdk-lib';
 import { aws_sagemaker as sagemakerRefs } from 'aws-cdk-lib/interfaces';
 import { isInAnotherEnvironment, ROLES_NAMED_AT_DEPLOY_TIME } from './private/environments';
+import { checkKind, GRANTEE, requireKind, STRING } from './private/kinds';
 import { roleArnOf } from './private/resource-names';
+import { ProblemCollector } from './private/validation';
 
 /*
  * The actions of each operation are those that AWS lists for the AWS::SageMaker::InferenceExperiment resource
@@ -66,6 +68,7 @@ export class InferenceExperimentGrants {
    * time.
    */
   public create(grantee: iam.IGrantable): iam.Grant {
+    requireKind('grants.create()', 'grantee', grantee, GRANTEE);
     const role = experimentRoleOf(this.experiment);
     if (role === undefined) {
       throw new Error(`The role of the inference experiment '${this.experiment.node.path}' is not known, so ` +
@@ -116,6 +119,7 @@ export class InferenceExperimentGrants {
    * on all resources, because the action has no resource-level permissions.
    */
   public list(grantee: iam.IGrantable): iam.Grant {
+    requireKind('grants.list()', 'grantee', grantee, GRANTEE);
     return iam.Grant.addToPrincipal({ grantee, actions: LIST_ACTIONS, resourceArns: ['*'] });
   }
 
@@ -142,6 +146,10 @@ export class InferenceExperimentGrants {
    * @param actions the IAM actions, such as `sagemaker:DescribeInferenceExperiment`
    */
   public actions(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    const problems = new ProblemCollector();
+    checkKind(problems, 'grantee', grantee, GRANTEE);
+    actions.forEach((action, index) => checkKind(problems, `actions[${index}]`, action, STRING));
+    problems.throwIfAny('grants.actions()');
     return iam.Grant.addToPrincipal({
       grantee,
       actions: [...actions].sort(),

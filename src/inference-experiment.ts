@@ -14,6 +14,8 @@ import { ROLES_NAMED_AT_DEPLOY_TIME } from './private/environments';
 import { grantShadowTestPermissions } from './private/execution-role';
 import { generatedExperimentName } from './private/generated-name';
 import { hasLocalStorage, isInferentia1 } from './private/instance-facts';
+import * as kinds from './private/kinds';
+import { checkKind } from './private/kinds';
 import * as outcomes from './private/outcomes';
 import { ListedVariants, Outcome } from './private/outcomes';
 import { checkEndpointIsFree, checkSameEnvironment } from './private/placement';
@@ -283,7 +285,9 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
   private arnAttribute?: string;
 
   constructor(scope: Construct, id: string, props: InferenceExperimentProps) {
+    kinds.requireKind('InferenceExperiment', 'scope', scope, kinds.SCOPE);
     props = injectedProps(InferenceExperiment.PROPERTY_INJECTION_ID, props, scope, id);
+    checkKinds(id, props);
     // The name is required by CloudFormation, so one is generated when none is given (or when aws-cdk-lib is asked
     // to generate one if needed): it is known once the role exists, since it follows the create-only properties.
     const givenName = props.inferenceExperimentName === PhysicalName.GENERATE_IF_NEEDED ? undefined : props.inferenceExperimentName;
@@ -635,6 +639,29 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
   }
 }
 
+/**
+ * Throws when an argument or a property is not of the kind that the construct takes: a caller in plain JavaScript
+ * would otherwise get a TypeError from deep inside the construct.
+ */
+function checkKinds(id: string, props: InferenceExperimentProps): void {
+  const problems = new ProblemCollector();
+  checkKind(problems, 'id', id, kinds.STRING);
+  if (checkKind(problems, 'props', props, kinds.PROPS)) {
+    checkKind(problems, 'endpoint', props.endpoint, kinds.ENDPOINT);
+    checkKind(problems, 'shadowMode', props.shadowMode,
+      kinds.instanceOf(ShadowModeConfig, 'a ShadowModeConfig, from ShadowModeConfig.of()'));
+    checkKind(problems, 'role', props.role, kinds.ROLE, true);
+    checkKind(problems, 'inferenceExperimentName', props.inferenceExperimentName, kinds.STRING, true);
+    checkKind(problems, 'description', props.description, kinds.STRING, true);
+    checkKind(problems, 'schedule', props.schedule, kinds.instanceOf(Schedule, 'a Schedule, from Schedule.between() or Schedule.startingAt()'), true);
+    checkKind(problems, 'volumeEncryptionKey', props.volumeEncryptionKey, kinds.KEY, true);
+    checkKind(problems, 'dataCapture', props.dataCapture,
+      kinds.instanceOf(DataCapture, 'a DataCapture, from DataCapture.toBucket() or DataCapture.toS3Uri()'), true);
+    checkKind(problems, 'tags', props.tags, kinds.STRING_MAP, true);
+  }
+  problems.throwIfAny(`InferenceExperiment '${typeof id === 'string' ? id : '?'}'`);
+}
+
 /** The description of the default role: the experiment's path, in the characters and length that IAM accepts. */
 function roleDescription(experiment: Construct): string {
   const description = `Assumed by SageMaker to run the shadow test ${experiment.node.path}`.replace(ROLE_DESCRIPTION_REFUSED, '?');
@@ -666,6 +693,16 @@ class ImportedInferenceExperiment extends Resource implements IInferenceExperime
   private readonly knownMetrics?: ShadowTestMetrics;
 
   constructor(scope: Construct, id: string, attrs: InferenceExperimentAttributes) {
+    const problems = new ProblemCollector();
+    checkKind(problems, 'scope', scope, kinds.SCOPE);
+    checkKind(problems, 'id', id, kinds.STRING);
+    if (checkKind(problems, 'attrs', attrs, kinds.PROPS)) {
+      for (const name of ['inferenceExperimentName', 'inferenceExperimentArn', 'endpointName', 'productionVariantName', 'shadowVariantName'] as const) {
+        checkKind(problems, name, attrs[name], kinds.STRING, true);
+      }
+      checkKind(problems, 'role', attrs.role, kinds.reference('roleRef', 'an iam.IRole, such as iam.Role.fromRoleArn()'), true);
+    }
+    problems.throwIfAny(`Cannot import the inference experiment '${typeof id === 'string' ? id : '?'}'`);
     const { inferenceExperimentName: name, inferenceExperimentArn: arn } = attrs;
     if (name === undefined && arn === undefined) {
       throw new Error(`Cannot import the inference experiment '${id}': give its inferenceExperimentName, its ` +

@@ -1,7 +1,9 @@
 import { aws_sagemaker as sagemaker } from 'aws-cdk-lib';
 import { aws_sagemaker as sagemakerRefs } from 'aws-cdk-lib/interfaces';
 import { InstanceType } from './instance-type';
+import { checkKind, instanceOf, MODEL, NUMBER, PROPS, STRING } from './private/kinds';
 import { modelNameOf } from './private/resource-names';
+import { ProblemCollector } from './private/validation';
 
 /**
  * Properties of a variant that hosts a model on real-time inference instances.
@@ -47,6 +49,15 @@ export class ModelVariant {
    * A variant that hosts its model on real-time inference instances.
    */
   public static realTime(props: RealTimeModelVariantProps): ModelVariant {
+    const problems = new ProblemCollector();
+    if (checkKind(problems, 'props', props, PROPS)) {
+      checkKind(problems, 'variantName', props.variantName, STRING);
+      checkKind(problems, 'model', props.model, MODEL);
+      checkKind(problems, 'instanceType', props.instanceType,
+        instanceOf(InstanceType, "an InstanceType, such as InstanceType.ML_M5_XLARGE or InstanceType.of('ml.m5.xlarge')"));
+      checkKind(problems, 'instanceCount', props.instanceCount, NUMBER, true);
+    }
+    problems.throwIfAny('ModelVariant.realTime()');
     return new ModelVariant(props.variantName, props.model, props.instanceType, props.instanceCount ?? 1);
   }
 

@@ -1,4 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
+import { checkKind, DATE, instanceOf } from './private/kinds';
+import { ProblemCollector } from './private/validation';
 
 /**
  * When a shadow test runs.
@@ -14,6 +16,10 @@ export class Schedule {
    * @param endTime when the test ends; after `startTime`, by 1 hour to 30 days
    */
   public static between(startTime: Date, endTime: Date): Schedule {
+    const problems = new ProblemCollector();
+    checkKind(problems, 'startTime', startTime, DATE);
+    checkKind(problems, 'endTime', endTime, DATE);
+    problems.throwIfAny('Schedule.between()');
     return new Schedule(startTime, endTime);
   }
 
@@ -24,6 +30,10 @@ export class Schedule {
    * @param duration how long the test runs: from 1 hour to 30 days
    */
   public static startingAt(startTime: Date, duration: Duration): Schedule {
+    const problems = new ProblemCollector();
+    checkKind(problems, 'startTime', startTime, DATE);
+    checkKind(problems, 'duration', duration, instanceOf(Duration, 'a Duration, such as Duration.days(7)'));
+    problems.throwIfAny('Schedule.startingAt()');
     if (duration.isUnresolved()) {
       throw new Error('Schedule.startingAt: the duration must be a concrete value, not a token, because the end ' +
         'time is computed at synth time. Use Schedule.between() to give the end time yourself.');

@@ -1,4 +1,6 @@
 import { ModelVariant } from './model-variant';
+import { checkKind, instanceOf, NUMBER, PROPS } from './private/kinds';
+import { ProblemCollector } from './private/validation';
 
 /**
  * Properties of a shadow test's configuration.
@@ -38,6 +40,14 @@ export class ShadowModeConfig {
    * A shadow test of `shadow` against `production`.
    */
   public static of(props: ShadowModeConfigProps): ShadowModeConfig {
+    const problems = new ProblemCollector();
+    if (checkKind(problems, 'props', props, PROPS)) {
+      const variant = instanceOf(ModelVariant, 'a ModelVariant, from ModelVariant.realTime()');
+      checkKind(problems, 'production', props.production, variant);
+      checkKind(problems, 'shadow', props.shadow, variant);
+      checkKind(problems, 'samplingPercentage', props.samplingPercentage, NUMBER);
+    }
+    problems.throwIfAny('ShadowModeConfig.of()');
     return new ShadowModeConfig(props.production, props.shadow, props.samplingPercentage);
   }
 

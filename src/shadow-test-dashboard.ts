@@ -1,6 +1,8 @@
 import { aws_cloudwatch as cloudwatch, Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { checkKind, instanceOf, PROPS, STRING } from './private/kinds';
 import { injectedProps } from './private/property-injection';
+import { ProblemCollector } from './private/validation';
 import { ShadowTestMetrics } from './shadow-test-metrics';
 import { VariantMetrics } from './variant-metrics';
 
@@ -78,6 +80,14 @@ export class ShadowTestDashboard extends Construct {
   constructor(scope: Construct, id: string, props: ShadowTestDashboardProps) {
     super(scope, id);
     props = injectedProps(ShadowTestDashboard.PROPERTY_INJECTION_ID, props, scope, id);
+    const problems = new ProblemCollector();
+    if (checkKind(problems, 'props', props, PROPS)) {
+      checkKind(problems, 'metrics', props.metrics, instanceOf(ShadowTestMetrics, 'a ShadowTestMetrics, such as experiment.metrics'));
+      checkKind(problems, 'dashboardName', props.dashboardName, STRING, true);
+      checkKind(problems, 'dashboard', props.dashboard, instanceOf(cloudwatch.Dashboard, 'a cloudwatch.Dashboard'), true);
+      checkKind(problems, 'period', props.period, instanceOf(Duration, 'a Duration, such as Duration.minutes(5)'), true);
+    }
+    problems.throwIfAny(`ShadowTestDashboard '${this.node.path}'`);
     const { metrics, period } = props;
     this.dashboard = props.dashboard ?? new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: props.dashboardName });
 

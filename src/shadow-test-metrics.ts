@@ -1,5 +1,6 @@
 import { aws_cloudwatch as cloudwatch, Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { checkKind, PROPS, STRING } from './private/kinds';
 import { NumberRule, ProblemCollector } from './private/validation';
 import { VariantMetrics } from './variant-metrics';
 
@@ -114,6 +115,13 @@ export class ShadowTestMetrics {
    * Use it for an experiment defined outside this app; an `InferenceExperiment` has them as `metrics`.
    */
   public static of(props: ShadowTestMetricsProps): ShadowTestMetrics {
+    const problems = new ProblemCollector();
+    if (checkKind(problems, 'props', props, PROPS)) {
+      checkKind(problems, 'endpointName', props.endpointName, STRING);
+      checkKind(problems, 'productionVariantName', props.productionVariantName, STRING);
+      checkKind(problems, 'shadowVariantName', props.shadowVariantName, STRING);
+    }
+    problems.throwIfAny('ShadowTestMetrics.of()');
     return new ShadowTestMetrics(props);
   }
 

@@ -129,10 +129,12 @@ describe('the endpoint configuration is found', () => {
     const app = new EndpointApp();
     class Endpoint extends Construct {
       public readonly endpointName: string;
+      public readonly endpointRef: { endpointArn: string };
       constructor(scope: Construct, id: string) {
         super(scope, id);
         const resource = new sagemaker.CfnEndpoint(this, 'Resource', { endpointConfigName: app.config.attrEndpointConfigName });
         this.endpointName = resource.attrEndpointName;
+        this.endpointRef = { endpointArn: resource.ref };
       }
     }
     app.experiment({
