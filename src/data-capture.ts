@@ -44,6 +44,14 @@ export interface BucketDataCaptureOptions extends DataCaptureOptions {
  * Where and how a shadow test captures the inference requests and responses of its variants.
  *
  * Data capture can be turned on or off only before the test starts.
+ *
+ * @example
+ * const toBucket = DataCapture.toBucket(bucket, {
+ *   prefix: 'shadow-tests/',
+ *   encryptionKey: key,
+ *   jsonContentTypes: ['application/json'],
+ * });
+ * const toUri = DataCapture.toS3Uri('s3://amzn-s3-demo-bucket/shadow-tests/');
  */
 export class DataCapture {
   /**

@@ -44,6 +44,12 @@ const SAGEMAKER_SERVICE = 'sagemaker.amazonaws.com';
  *
  * Every permission is scoped to the experiment's ARN, except `list()`: `ListInferenceExperiments` has no
  * resource-level permissions, so IAM only accepts it on all resources.
+ *
+ * @example
+ * const experiment = new InferenceExperiment(this, 'ShadowTest', { endpoint, shadowMode });
+ * experiment.grants.create(pipelineRole);
+ * experiment.grants.read(operator);
+ * experiment.grants.stop(operator);
  */
 export class InferenceExperimentGrants {
   /**
@@ -51,6 +57,8 @@ export class InferenceExperimentGrants {
    *
    * `create()` also needs the experiment's role, which is known for an `InferenceExperiment`, a
    * `CfnInferenceExperiment`, and an experiment imported with `role`.
+   *
+   * @param experiment the experiment to grant access to
    */
   public static fromInferenceExperiment(experiment: sagemakerRefs.IInferenceExperimentRef): InferenceExperimentGrants {
     return new InferenceExperimentGrants(experiment);
@@ -66,6 +74,8 @@ export class InferenceExperimentGrants {
    * Fails when the experiment's role is not known (an experiment imported without `role`), and when `grantee` is in
    * another account or region than an experiment with its default role, whose name CloudFormation gives it at deploy
    * time.
+   *
+   * @param grantee the principal to grant the permission to
    */
   public create(grantee: iam.IGrantable): iam.Grant {
     requireKind('grants.create()', 'grantee', grantee, GRANTEE);
@@ -92,6 +102,8 @@ export class InferenceExperimentGrants {
   /**
    * Permission to read the experiment and its tags: `sagemaker:DescribeInferenceExperiment` and
    * `sagemaker:ListTags`.
+   *
+   * @param grantee the principal to grant the permission to
    */
   public read(grantee: iam.IGrantable): iam.Grant {
     return this.actions(grantee, ...READ_ACTIONS);
@@ -101,6 +113,8 @@ export class InferenceExperimentGrants {
    * Permission to update the experiment as CloudFormation does: `sagemaker:AddTags`, `sagemaker:DeleteTags`,
    * `sagemaker:DescribeInferenceExperiment`, `sagemaker:ListTags`, `sagemaker:StartInferenceExperiment`,
    * `sagemaker:StopInferenceExperiment` and `sagemaker:UpdateInferenceExperiment`.
+   *
+   * @param grantee the principal to grant the permission to
    */
   public update(grantee: iam.IGrantable): iam.Grant {
     return this.actions(grantee, ...UPDATE_ACTIONS);
@@ -109,6 +123,8 @@ export class InferenceExperimentGrants {
   /**
    * Permission to delete the experiment, stopping it first if it runs: `sagemaker:DeleteInferenceExperiment`,
    * `sagemaker:DescribeInferenceExperiment`, `sagemaker:ListTags` and `sagemaker:StopInferenceExperiment`.
+   *
+   * @param grantee the principal to grant the permission to
    */
   public delete(grantee: iam.IGrantable): iam.Grant {
     return this.actions(grantee, ...DELETE_ACTIONS);
@@ -117,6 +133,8 @@ export class InferenceExperimentGrants {
   /**
    * Permission to list the inference experiments of the account and region: `sagemaker:ListInferenceExperiments`,
    * on all resources, because the action has no resource-level permissions.
+   *
+   * @param grantee the principal to grant the permission to
    */
   public list(grantee: iam.IGrantable): iam.Grant {
     requireKind('grants.list()', 'grantee', grantee, GRANTEE);
@@ -126,6 +144,8 @@ export class InferenceExperimentGrants {
   /**
    * Permission to start a scheduled experiment now: `sagemaker:StartInferenceExperiment`. Combine it with
    * `read()` to follow the experiment's status.
+   *
+   * @param grantee the principal to grant the permission to
    */
   public start(grantee: iam.IGrantable): iam.Grant {
     return this.actions(grantee, 'sagemaker:StartInferenceExperiment');
@@ -134,6 +154,8 @@ export class InferenceExperimentGrants {
   /**
    * Permission to stop the experiment, concluding or cancelling it: `sagemaker:StopInferenceExperiment`. Combine
    * it with `read()` to follow the experiment's status.
+   *
+   * @param grantee the principal to grant the permission to
    */
   public stop(grantee: iam.IGrantable): iam.Grant {
     return this.actions(grantee, 'sagemaker:StopInferenceExperiment');

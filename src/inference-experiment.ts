@@ -206,6 +206,18 @@ const ROLE_DESCRIPTION_REFUSED = /[^\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF
  * it is promoted.
  *
  * @resource AWS::SageMaker::InferenceExperiment
+ *
+ * @example
+ * const experiment = new InferenceExperiment(this, 'ShadowTest', {
+ *   endpoint,
+ *   shadowMode: ShadowModeConfig.of({
+ *     production: ModelVariant.realTime({ variantName: 'production', model: productionModel, instanceType: InstanceType.ML_M5_XLARGE }),
+ *     shadow: ModelVariant.realTime({ variantName: 'candidate', model: candidateModel, instanceType: InstanceType.ML_M5_XLARGE }),
+ *     samplingPercentage: 50,
+ *   }),
+ *   schedule: Schedule.startingAt(new Date('2027-01-04T09:00:00Z'), Duration.days(14)),
+ *   dataCapture: DataCapture.toBucket(bucket, { prefix: 'shadow-tests/', encryptionKey: key }),
+ * });
  */
 export class InferenceExperiment extends Resource implements IInferenceExperiment, iam.IGrantable {
   /**
@@ -253,6 +265,8 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
 
   /**
    * Whether `x` is an `InferenceExperiment` of this library.
+   *
+   * @param x any value
    */
   public static isInferenceExperiment(x: any): x is InferenceExperiment {
     return x !== null && typeof x === 'object' && IS_INFERENCE_EXPERIMENT in x;
@@ -284,6 +298,11 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
   private nameAttribute?: string;
   private arnAttribute?: string;
 
+  /**
+   * @param scope the scope of the experiment
+   * @param id the id of the experiment, unique in `scope`
+   * @param props the endpoint, the variants and the other settings of the shadow test
+   */
   constructor(scope: Construct, id: string, props: InferenceExperimentProps) {
     kinds.requireKind('InferenceExperiment', 'scope', scope, kinds.SCOPE);
     props = injectedProps(InferenceExperiment.PROPERTY_INJECTION_ID, props, scope, id);
@@ -544,6 +563,8 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
    * instance type and count unless `instanceSettings` says otherwise.
    *
    * Deploy it while the test runs. The template can then only end a test that exists: it cannot create one.
+   *
+   * @param options the reason, and the instance settings that the promoted variant keeps
    */
   public promoteShadow(options: PromoteShadowOptions = {}): void {
     const instanceSettings = options.instanceSettings ?? PromotedInstanceSettings.PRODUCTION;
@@ -574,6 +595,8 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
    * (`DesiredState: Completed`, with only the production variant in `ModelVariants`).
    *
    * Deploy it while the test runs. The template can then only end a test that exists: it cannot create one.
+   *
+   * @param options the reason for the conclusion
    */
   public keepProduction(options: ConcludeOptions = {}): void {
     this.setOutcome(outcomes.KEEP_PRODUCTION, options.reason);
@@ -585,6 +608,8 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
    *
    * Deploy it while the test runs. Unless the shadow is retained, the template can then only end a test that
    * exists: it cannot create one.
+   *
+   * @param options the reason, and whether the shadow variant stays on the endpoint
    */
   public cancel(options: CancelOptions = {}): void {
     this.setOutcome(options.retainShadow ? outcomes.CANCEL_RETAINING_SHADOW : outcomes.CANCEL, options.reason);

@@ -43,10 +43,22 @@ export interface RealTimeModelVariantProps {
  *
  * A shadow test has two: the production variant, which serves every request, and the shadow variant, which
  * receives a copy of a share of them.
+ *
+ * @example
+ * const candidate = ModelVariant.realTime({
+ *   variantName: 'candidate',
+ *   model: candidateModel,
+ *   instanceType: InstanceType.ML_G5_2XLARGE,
+ *   instanceCount: 2,
+ * });
+ * // The same variant, as the endpoint configuration's production variant once it is promoted.
+ * const promoted = candidate.toProductionVariant();
  */
 export class ModelVariant {
   /**
    * A variant that hosts its model on real-time inference instances.
+   *
+   * @param props the variant's name, model and instances
    */
   public static realTime(props: RealTimeModelVariantProps): ModelVariant {
     const problems = new ProblemCollector();

@@ -7,6 +7,10 @@ import { ProblemCollector } from './private/validation';
  *
  * Without a schedule, SageMaker starts the test as soon as it is created and concludes it after 7 days. A
  * schedule lasts at least 1 hour and at most 30 days; the construct checks it at synth time.
+ *
+ * @example
+ * const twoWeeks = Schedule.startingAt(new Date('2027-01-04T09:00:00Z'), Duration.days(14));
+ * const window = Schedule.between(new Date('2027-01-04T09:00:00Z'), new Date('2027-01-18T09:00:00Z'));
  */
 export class Schedule {
   /**

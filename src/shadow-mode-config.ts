@@ -34,10 +34,19 @@ export interface ShadowModeConfigProps {
  *
  * The construct writes both `ModelVariants` and `ShadowModeConfig` of the template from this one object, so the
  * variant names in them always agree.
+ *
+ * @example
+ * const shadowMode = ShadowModeConfig.of({
+ *   production: ModelVariant.realTime({ variantName: 'production', model: productionModel, instanceType: InstanceType.ML_M5_XLARGE }),
+ *   shadow: ModelVariant.realTime({ variantName: 'candidate', model: candidateModel, instanceType: InstanceType.ML_M5_XLARGE }),
+ *   samplingPercentage: 20,
+ * });
  */
 export class ShadowModeConfig {
   /**
    * A shadow test of `shadow` against `production`.
+   *
+   * @param props the production and shadow variants, and the share of requests the shadow receives
    */
   public static of(props: ShadowModeConfigProps): ShadowModeConfig {
     const problems = new ProblemCollector();

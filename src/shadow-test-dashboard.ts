@@ -66,6 +66,10 @@ const GRAPHS_PER_ROW = 3;
  * A CloudWatch dashboard that compares the production and shadow variants of a shadow test side by side, as the
  * SageMaker console does: one graph per metric with both variants on the same axes, then the shadow's latency
  * against production and both variants' error rates.
+ *
+ * @example
+ * const experiment = new InferenceExperiment(this, 'ShadowTest', { endpoint, shadowMode });
+ * new ShadowTestDashboard(this, 'Comparison', { metrics: experiment.metrics, dashboardName: 'shadow-test' });
  */
 export class ShadowTestDashboard extends Construct {
   /**
@@ -77,6 +81,11 @@ export class ShadowTestDashboard extends Construct {
   /** The dashboard that holds the widgets. */
   public readonly dashboard: cloudwatch.Dashboard;
 
+  /**
+   * @param scope the scope of the dashboard
+   * @param id the id of the dashboard, unique in `scope`
+   * @param props the metrics of the shadow test, and the dashboard's name or the dashboard to add them to
+   */
   constructor(scope: Construct, id: string, props: ShadowTestDashboardProps) {
     super(scope, id);
     props = injectedProps(ShadowTestDashboard.PROPERTY_INJECTION_ID, props, scope, id);

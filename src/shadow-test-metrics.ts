@@ -107,12 +107,20 @@ const DATA_CAPTURE_DISK_LIMIT = 75;
 /**
  * The metrics that compare the production and shadow variants of a shadow test, and the alarms that a decision to
  * promote or drop the shadow variant rests on.
+ *
+ * @example
+ * const experiment = new InferenceExperiment(this, 'ShadowTest', { endpoint, shadowMode });
+ * const errors = experiment.metrics.createShadowErrorRateAlarm(this, 'ShadowErrors', { maxErrorRatePercent: 1 });
+ * const latency = experiment.metrics.createLatencyRegressionAlarm(this, 'ShadowLatency', { maxRegressionPercent: 10 });
+ * const p99 = experiment.metrics.shadow.metricModelLatency({ statistic: 'p99' });
  */
 export class ShadowTestMetrics {
   /**
    * The metrics of the shadow test of `shadowVariantName` against `productionVariantName` on `endpointName`.
    *
    * Use it for an experiment defined outside this app; an `InferenceExperiment` has them as `metrics`.
+   *
+   * @param props the endpoint and the names of the two variants
    */
   public static of(props: ShadowTestMetricsProps): ShadowTestMetrics {
     const problems = new ProblemCollector();
@@ -143,6 +151,8 @@ export class ShadowTestMetrics {
   /**
    * How much slower the shadow variant's model answers than the production variant's, in microseconds:
    * `shadow ModelLatency - production ModelLatency`, each averaged over the period. Negative when the shadow is faster.
+   *
+   * @param props the period, and the label and color of the graph
    */
   public metricModelLatencyDifference(props: cloudwatch.MathExpressionOptions = {}): cloudwatch.MathExpression {
     return this.latencyExpression('shadowLatency - productionLatency', 'shadow - production model latency (µs)', props);
@@ -151,6 +161,8 @@ export class ShadowTestMetrics {
   /**
    * How much slower the shadow variant's model answers than the production variant's, in percent of the production
    * variant's latency: `100 * (shadow ModelLatency - production ModelLatency) / production ModelLatency`.
+   *
+   * @param props the period, and the label and color of the graph
    */
   public metricModelLatencyRegression(props: cloudwatch.MathExpressionOptions = {}): cloudwatch.MathExpression {
     return this.latencyExpression('100 * (shadowLatency - productionLatency) / productionLatency',
@@ -160,6 +172,10 @@ export class ShadowTestMetrics {
   /**
    * An alarm that goes off when the shadow variant's error rate (`100 * (4XX + 5XX) / Invocations`) is above
    * `maxErrorRatePercent`.
+   *
+   * @param scope the scope of the alarm
+   * @param id the id of the alarm, unique in `scope`
+   * @param options the highest error rate, and the alarm's settings
    */
   public createShadowErrorRateAlarm(scope: Construct, id: string, options: ShadowErrorRateAlarmOptions): cloudwatch.Alarm {
     return this.shadow.metricErrorRate({ period: options.period }).createAlarm(scope, id, {
@@ -174,6 +190,10 @@ export class ShadowTestMetrics {
   /**
    * An alarm that goes off when the shadow variant's model latency is more than `maxRegressionPercent` above the
    * production variant's.
+   *
+   * @param scope the scope of the alarm
+   * @param id the id of the alarm, unique in `scope`
+   * @param options the largest regression, and the alarm's settings
    */
   public createLatencyRegressionAlarm(scope: Construct, id: string, options: LatencyRegressionAlarmOptions): cloudwatch.Alarm {
     return this.metricModelLatencyRegression({ period: options.period }).createAlarm(scope, id, {
@@ -189,6 +209,10 @@ export class ShadowTestMetrics {
   /**
    * An alarm that goes off when the disk utilization of either variant's instances reaches `threshold` percent:
    * beyond 75%, data capture stops capturing.
+   *
+   * @param scope the scope of the alarm
+   * @param id the id of the alarm, unique in `scope`
+   * @param options the alarm's threshold and settings
    */
   public createDiskUtilizationAlarm(scope: Construct, id: string, options: DiskUtilizationAlarmOptions = {}): cloudwatch.Alarm {
     const threshold = options.threshold ?? DATA_CAPTURE_DISK_LIMIT;

@@ -33,6 +33,9 @@ export interface VariantMetricOptions extends cloudwatch.MetricOptions {
 export class VariantMetrics {
   /**
    * The metrics of the variant `variantName` of the endpoint `endpointName`.
+   *
+   * @param endpointName the name of the endpoint
+   * @param variantName the name of the variant
    */
   public static of(endpointName: string, variantName: string): VariantMetrics {
     return new VariantMetrics(endpointName, variantName);
@@ -61,46 +64,64 @@ export class VariantMetrics {
     });
   }
 
+  /** The number of requests sent to the variant (`Invocations`), summed. *
+  /** The number of requests sent to the variant (`Invocations`), summed. * @param props the statistic, the period and the graph's label and color
   /** The number of requests sent to the variant (`Invocations`), summed. */
   public metricInvocations(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.sum('Invocations', props);
   }
 
+  /** The number of requests sent to each instance of the variant (`InvocationsPerInstance`), summed. *
+  /** The number of requests sent to each instance of the variant (`InvocationsPerInstance`), summed. * @param props the statistic, the period and the graph's label and color
   /** The number of requests sent to each instance of the variant (`InvocationsPerInstance`), summed. */
   public metricInvocationsPerInstance(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.sum('InvocationsPerInstance', props);
   }
 
+  /** The time the model took to respond, in microseconds (`ModelLatency`), averaged. *
+  /** The time the model took to respond, in microseconds (`ModelLatency`), averaged. * @param props the statistic, the period and the graph's label and color
   /** The time the model took to respond, in microseconds (`ModelLatency`), averaged. */
   public metricModelLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.average('ModelLatency', props);
   }
 
+  /** The time SageMaker added to the model's, in microseconds (`OverheadLatency`), averaged. *
+  /** The time SageMaker added to the model's, in microseconds (`OverheadLatency`), averaged. * @param props the statistic, the period and the graph's label and color
   /** The time SageMaker added to the model's, in microseconds (`OverheadLatency`), averaged. */
   public metricOverheadLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.average('OverheadLatency', props);
   }
 
+  /** The number of requests that the model answered with a 4XX status (`Invocation4XXErrors`), summed. *
+  /** The number of requests that the model answered with a 4XX status (`Invocation4XXErrors`), summed. * @param props the statistic, the period and the graph's label and color
   /** The number of requests that the model answered with a 4XX status (`Invocation4XXErrors`), summed. */
   public metricInvocation4XXErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.sum('Invocation4XXErrors', props);
   }
 
+  /** The number of requests that the model answered with a 5XX status (`Invocation5XXErrors`), summed. *
+  /** The number of requests that the model answered with a 5XX status (`Invocation5XXErrors`), summed. * @param props the statistic, the period and the graph's label and color
   /** The number of requests that the model answered with a 5XX status (`Invocation5XXErrors`), summed. */
   public metricInvocation5XXErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.sum('Invocation5XXErrors', props);
   }
 
+  /** The number of requests that did not get a 2XX response from the model (`InvocationModelErrors`), summed. *
+  /** The number of requests that did not get a 2XX response from the model (`InvocationModelErrors`), summed. * @param props the statistic, the period and the graph's label and color
   /** The number of requests that did not get a 2XX response from the model (`InvocationModelErrors`), summed. */
   public metricInvocationModelErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.sum('InvocationModelErrors', props);
   }
 
+  /** The CPU utilization of the variant's instances, in percent of one core (`CPUUtilization`), averaged. *
+  /** The CPU utilization of the variant's instances, in percent of one core (`CPUUtilization`), averaged. * @param props the statistic, the period and the graph's label and color
   /** The CPU utilization of the variant's instances, in percent of one core (`CPUUtilization`), averaged. */
   public metricCpuUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.average('CPUUtilization', props);
   }
 
+  /** The memory utilization of the variant's instances, in percent (`MemoryUtilization`), averaged. *
+  /** The memory utilization of the variant's instances, in percent (`MemoryUtilization`), averaged. * @param props the statistic, the period and the graph's label and color
   /** The memory utilization of the variant's instances, in percent (`MemoryUtilization`), averaged. */
   public metricMemoryUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.average('MemoryUtilization', props);
@@ -109,16 +130,22 @@ export class VariantMetrics {
   /**
    * The disk utilization of the variant's instances, in percent (`DiskUtilization`), averaged. Data capture stops
    * capturing once it reaches 75%.
+   *
+   * @param props the statistic, the period and the graph's label and color
    */
   public metricDiskUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.average('DiskUtilization', props);
   }
 
+  /** The GPU utilization of the variant's instances, in percent of one GPU (`GPUUtilization`), averaged. *
+  /** The GPU utilization of the variant's instances, in percent of one GPU (`GPUUtilization`), averaged. * @param props the statistic, the period and the graph's label and color
   /** The GPU utilization of the variant's instances, in percent of one GPU (`GPUUtilization`), averaged. */
   public metricGpuUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.average('GPUUtilization', props);
   }
 
+  /** The GPU memory utilization of the variant's instances, in percent (`GPUMemoryUtilization`), averaged. *
+  /** The GPU memory utilization of the variant's instances, in percent (`GPUMemoryUtilization`), averaged. * @param props the statistic, the period and the graph's label and color
   /** The GPU memory utilization of the variant's instances, in percent (`GPUMemoryUtilization`), averaged. */
   public metricGpuMemoryUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.average('GPUMemoryUtilization', props);
@@ -130,6 +157,8 @@ export class VariantMetrics {
    * end with the variant's name (`errors4xx_blue`, `errors5xx_blue`, `invocations_blue` for the variant `blue`).
    *
    * A period without invocations has no value.
+   *
+   * @param props the statistic, the period and the graph's label and color
    */
   public metricErrorRate(props: cloudwatch.MathExpressionOptions = {}): cloudwatch.MathExpression {
     const period = props.period;
