@@ -9,6 +9,13 @@ import { awscdk, javascript, JsonFile } from 'projen';
  */
 const CDK_FLOOR = '2.236.0';
 
+/**
+ * The newest aws-cdk-lib, against which the whole test suite runs too (with cdk-nag 3, which needs 2.257 or later):
+ * bumped on purpose, with the snapshots it records (`npx projen test:newest-cdk:update`).
+ */
+const CDK_NEWEST = '2.276.0';
+const CDK_NAG_NEWEST = '3.0.2';
+
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-sagemaker-inference-experiment',
   description:
@@ -70,6 +77,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     passWithNoTests: false,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // The snapshots of the run against the newest aws-cdk-lib are that run's own.
+      modulePathIgnorePatterns: ['<rootDir>/test/newest-cdk/'],
     },
   },
 
@@ -143,6 +152,51 @@ project.gitignore.exclude('/.venv/');
 
 // The InstanceType constants would take half of API.md: they become one table at its end.
 project.tasks.tryFind('docgen')?.exec('ts-node --project scripts/tsconfig.json scripts/compact-api-docs.ts API.md');
+
+// The whole test suite against the newest aws-cdk-lib, installed from its own lock file into test/newest-cdk/: the
+// modules that the library and the tests load are mapped there, and snapshots are kept per version.
+new JsonFile(project, 'test/newest-cdk/package.json', {
+  obj: {
+    name: 'newest-cdk',
+    private: true,
+    description: 'The newest aws-cdk-lib and cdk-nag, for the test run against them',
+    dependencies: { 'aws-cdk-lib': CDK_NEWEST, 'cdk-nag': CDK_NAG_NEWEST, 'constructs': '10.5.1' },
+  },
+});
+const newest = (module: string) => `<rootDir>/test/newest-cdk/node_modules/${module}`;
+new JsonFile(project, 'test/newest-cdk/jest.config.json', {
+  obj: {
+    rootDir: '../..',
+    testMatch: ['<rootDir>/test/**/*.test.ts'],
+    testPathIgnorePatterns: ['/node_modules/'],
+    moduleNameMapper: {
+      '^aws-cdk-lib$': newest('aws-cdk-lib'),
+      '^aws-cdk-lib/(.*)$': newest('aws-cdk-lib/$1'),
+      '^constructs$': newest('constructs'),
+      '^cdk-nag$': newest('cdk-nag'),
+      '^cdk-nag/(.*)$': newest('cdk-nag/$1'),
+    },
+    snapshotResolver: '<rootDir>/test/newest-cdk/snapshot-resolver.js',
+    // The floor's snapshots are the floor run's own.
+    modulePathIgnorePatterns: ['<rootDir>/test/__snapshots__/'],
+    transform: { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }] },
+    reporters: ['default', ['jest-junit', { outputDirectory: 'test-reports', outputName: 'junit-newest-cdk.xml' }]],
+  },
+});
+const newestCdk = project.addTask('test:newest-cdk', {
+  description: `Run the test suite against aws-cdk-lib ${CDK_NEWEST} and cdk-nag ${CDK_NAG_NEWEST}`,
+});
+newestCdk.exec('npm ci --prefix test/newest-cdk --no-audit --no-fund --loglevel=error');
+newestCdk.exec('jest --ci --config test/newest-cdk/jest.config.json', { receiveArgs: true });
+project.testTask.spawn(newestCdk);
+project.addTask('test:newest-cdk:update', {
+  description: 'Record the snapshots of the run against the newest aws-cdk-lib',
+  steps: [
+    { exec: 'npm ci --prefix test/newest-cdk --no-audit --no-fund --loglevel=error' },
+    { exec: 'jest --ci --config test/newest-cdk/jest.config.json --updateSnapshot' },
+  ],
+});
+project.gitignore.exclude('/test/newest-cdk/node_modules/');
 
 // README examples must compile: rosetta fails the build on any error in a TypeScript block.
 const rosetta = project.addTask('rosetta:extract', {

@@ -10,11 +10,11 @@ import {
   Stack,
   StackProps,
 } from 'aws-cdk-lib';
-import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import {
   DataCapture,
   InferenceExperiment,
+  NagAcknowledgements,
   InstanceType,
   ModelVariant,
   ShadowModeConfig,
@@ -51,7 +51,7 @@ export class ShadowTestStack extends Stack {
       lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
     });
     const noSelfLogging = 'This bucket receives the server access logs of the other buckets; logging it to itself would loop.';
-    NagSuppressions.addResourceSuppressions(accessLogs, [{ id: 'AwsSolutions-S1', reason: noSelfLogging }]);
+    NagAcknowledgements.acknowledge(accessLogs, [{ id: 'AwsSolutions-S1', reason: noSelfLogging }]);
     (accessLogs.node.defaultChild as CfnResource).addMetadata('checkov', { skip: [{ id: 'CKV_AWS_18', comment: noSelfLogging }] });
     const artifacts = new s3.Bucket(this, 'ModelArtifacts', {
       encryption: s3.BucketEncryption.KMS,
@@ -145,26 +145,14 @@ export class ShadowTestStack extends Stack {
     ];
     alarms.forEach((alarm) => alarm.addAlarmAction(new actions.SnsAction(alerts)));
 
-    // Wildcards that the permissions need, each with its reason (see "Security" in the README).
-    NagSuppressions.addResourceSuppressions(role, [{
+    // Wildcards that the permissions need, each with its reason (see "Security" in the README), for cdk-nag 2 and 3.
+    const artifactsArn = `<${this.getLogicalId(artifacts.node.defaultChild as CfnResource)}.Arn>`;
+    NagAcknowledgements.acknowledge(role, [{
       id: 'AwsSolutions-IAM5',
       reason: 'Bucket.grantRead: the model containers read every object of the artifacts bucket, with the ' +
         'read actions that aws-cdk-lib groups under s3:GetObject*, s3:GetBucket* and s3:List*.',
-      appliesTo: ['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*', { regex: '/^Resource::<ModelArtifacts[0-9A-F]{8}\\.Arn>\\/\\*$/' }],
-    }], true);
-    NagSuppressions.addResourceSuppressions(this.experiment, [{
-      id: 'AwsSolutions-IAM5',
-      reason: 'SageMaker names the endpoint configurations that a shadow test creates itself, so they can only be ' +
-        'matched by resource type; captured objects get keys that SageMaker generates under the capture prefix; ' +
-        'Bucket.grantPut uses s3:Abort* (abort multipart uploads) and the key grant kms:ReEncrypt* and ' +
-        'kms:GenerateDataKey* for encrypted uploads.',
-      appliesTo: [
-        'Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:endpoint-config/*',
-        { regex: '/^Resource::<Captures[0-9A-F]{8}\\.Arn>\\/shadow-tests\\/\\*$/' },
-        'Action::s3:Abort*',
-        'Action::kms:ReEncrypt*',
-        'Action::kms:GenerateDataKey*',
-      ],
-    }], true);
+      findings: ['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*', `Resource::${artifactsArn}/*`],
+    }]);
+    NagAcknowledgements.acknowledgeDocumentedWildcards(this.experiment);
   }
 }

@@ -6,6 +6,7 @@ export * from './inference-experiment';
 export * from './inference-experiment-grants';
 export * from './instance-type';
 export * from './model-variant';
+export * from './nag-acknowledgements';
 export * from './schedule';
 export * from './shadow-mode-config';
 export * from './shadow-test-dashboard';

@@ -1,18 +1,35 @@
-import { App, Aspects, aws_iam as iam } from 'aws-cdk-lib';
+/*
+ * cdk-nag's AwsSolutions pack on the example app, with the cdk-nag that the suite runs with: cdk-nag 2 on the
+ * aws-cdk-lib floor (an Aspect that writes annotations), cdk-nag 3 on the newest aws-cdk-lib (a validation plugin,
+ * run here on the app directly). The app acknowledges its findings with NagAcknowledgements, which serves both.
+ */
+import { App, Aspects, aws_iam as iam, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import * as nag from 'cdk-nag';
 import { ShadowTestStack } from '../examples/shadow-test-stack';
+import { NagAcknowledgements } from '../src';
+import { ShadowTestParts } from './helpers/fixtures';
 
-function findingsOf(stack: ShadowTestStack): string[] {
-  Aspects.of(stack).add(new AwsSolutionsChecks());
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the version of the cdk-nag that the suite runs with
+const NAG_MAJOR = Number(require('cdk-nag/package.json').version.split('.')[0]);
+
+/** Every AwsSolutions finding that is not acknowledged, as `path: rule[finding]`. */
+function findingsOf(stack: Stack): string[] {
+  const checks: any = new nag.AwsSolutionsChecks();
+  if (NAG_MAJOR >= 3) {
+    const report = checks.validateScope(stack);
+    return report.violations.flatMap((violation: any) => violation.violatingResources
+      .map((resource: any) => `${resource.constructPath}: ${violation.ruleName}`));
+  }
+  Aspects.of(stack).add(checks);
   const annotations = Annotations.fromStack(stack);
-  const nag = Match.stringLikeRegexp('AwsSolutions-.*');
-  return [...annotations.findError('*', nag), ...annotations.findWarning('*', nag)]
-    .map((finding) => `${finding.id}: ${/^AwsSolutions-[A-Za-z0-9]+(\[[^\]]*\])?/.exec(String(finding.entry.data))?.[0]}`);
+  const rule = Match.stringLikeRegexp('AwsSolutions-.*');
+  return [...annotations.findError('*', rule), ...annotations.findWarning('*', rule)]
+    .map((finding) => `${finding.id.replace(/^\//, '')}: ${/^AwsSolutions-[A-Za-z0-9]+(\[[^\]]*\])?/.exec(String(finding.entry.data))?.[0]}`);
 }
 
-describe('cdk-nag AwsSolutions', () => {
-  test('the example app has no error and no warning', () => {
+describe(`cdk-nag ${NAG_MAJOR} AwsSolutions`, () => {
+  test('the example app has no finding that it does not acknowledge', () => {
     expect(findingsOf(new ShadowTestStack(new App(), 'ShadowTestExample'))).toEqual([]);
   });
 
@@ -24,5 +41,25 @@ describe('cdk-nag AwsSolutions', () => {
       expect.stringMatching(/ShadowTest\/Role\/DefaultPolicy\/Resource: AwsSolutions-IAM5\[Action::sagemaker:\*\]/),
       expect.stringMatching(/ShadowTest\/Role\/DefaultPolicy\/Resource: AwsSolutions-IAM5\[Resource::\*\]/),
     ]));
+  });
+
+  test('acknowledgeDocumentedWildcards() leaves a wildcard of another origin reported', () => {
+    const parts = new ShadowTestParts(new Stack(new App(), 'Acknowledged', { env: { account: '123456789012', region: 'us-east-1' } }));
+    const experiment = parts.experiment(parts.fullProps());
+    NagAcknowledgements.acknowledgeDocumentedWildcards(experiment);
+    const ours = (finding: string) => /Experiment\/(ShadowTestPolicy|DataCapturePolicy)\//.test(finding);
+    expect(findingsOf(parts.stack).filter(ours)).toEqual([]);
+
+    const other = new ShadowTestParts(new Stack(new App(), 'NotAcknowledged', { env: { account: '123456789012', region: 'us-east-1' } }));
+    other.experiment(other.fullProps());
+    expect(findingsOf(other.stack).filter(ours)).toEqual(expect.arrayContaining([
+      expect.stringMatching(/ShadowTestPolicy\/Resource: AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:sagemaker:us-east-1:123456789012:endpoint-config\/\*\]/),
+      expect.stringMatching(/DataCapturePolicy\/Resource: AwsSolutions-IAM5\[Action::s3:Abort\*\]/),
+    ]));
+  });
+
+  test('a reason must be long enough for cdk-nag 2', () => {
+    expect(() => NagAcknowledgements.acknowledge(new Stack(), [{ id: 'AwsSolutions-S1', reason: 'short' }]))
+      .toThrow(/acknowledgements\[0\]\.reason: got "short"; must be at least 10 characters long/);
   });
 });
