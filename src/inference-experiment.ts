@@ -567,6 +567,9 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
    * @param options the reason, and the instance settings that the promoted variant keeps
    */
   public promoteShadow(options: PromoteShadowOptions = {}): void {
+    kinds.requireKind(`InferenceExperiment '${this.node.path}': promoteShadow()`, 'options', options, kinds.PROPS);
+    kinds.requireKind(`InferenceExperiment '${this.node.path}': promoteShadow()`, 'options.instanceSettings', options.instanceSettings,
+      kinds.oneOf(Object.values(PromotedInstanceSettings), 'PromotedInstanceSettings.PRODUCTION or PromotedInstanceSettings.SHADOW'), true);
     const instanceSettings = options.instanceSettings ?? PromotedInstanceSettings.PRODUCTION;
     this.setOutcome(outcomes.PROMOTE_SHADOW, options.reason);
     const { production, shadow } = this.shadowMode;
@@ -599,6 +602,7 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
    * @param options the reason for the conclusion
    */
   public keepProduction(options: ConcludeOptions = {}): void {
+    kinds.requireKind(`InferenceExperiment '${this.node.path}': keepProduction()`, 'options', options, kinds.PROPS);
     this.setOutcome(outcomes.KEEP_PRODUCTION, options.reason);
   }
 
@@ -612,6 +616,8 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
    * @param options the reason, and whether the shadow variant stays on the endpoint
    */
   public cancel(options: CancelOptions = {}): void {
+    kinds.requireKind(`InferenceExperiment '${this.node.path}': cancel()`, 'options', options, kinds.PROPS);
+    kinds.requireKind(`InferenceExperiment '${this.node.path}': cancel()`, 'options.retainShadow', options.retainShadow, kinds.BOOLEAN, true);
     this.setOutcome(options.retainShadow ? outcomes.CANCEL_RETAINING_SHADOW : outcomes.CANCEL, options.reason);
   }
 
@@ -638,6 +644,7 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
 
   private setOutcome(outcome: Outcome, reason?: string): void {
     const subject = `InferenceExperiment '${this.node.path}'`;
+    kinds.requireKind(`${subject}: ${outcome.method}()`, 'options.reason', reason, kinds.STRING, true);
     if (this.outcome) {
       throw new Error(`${subject}: ${outcome.method}() conflicts with ${this.outcome.method}(), called before; a shadow ` +
         'test has one outcome');

@@ -1,6 +1,6 @@
 import { aws_cloudwatch as cloudwatch, Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { checkKind, PROPS, STRING } from './private/kinds';
+import { checkKind, instanceOf, NUMBER, PROPS, SCOPE, STRING } from './private/kinds';
 import { NumberRule, ProblemCollector } from './private/validation';
 import { VariantMetrics } from './variant-metrics';
 
@@ -178,6 +178,7 @@ export class ShadowTestMetrics {
    * @param options the highest error rate, and the alarm's settings
    */
   public createShadowErrorRateAlarm(scope: Construct, id: string, options: ShadowErrorRateAlarmOptions): cloudwatch.Alarm {
+    checkAlarmArguments('createShadowErrorRateAlarm()', scope, id, options, 'maxErrorRatePercent');
     return this.shadow.metricErrorRate({ period: options.period }).createAlarm(scope, id, {
       ...alarmOptions(scope, id, options, { maxErrorRatePercent: [options.maxErrorRatePercent, { min: 0, max: 100 }] }),
       threshold: options.maxErrorRatePercent,
@@ -196,6 +197,7 @@ export class ShadowTestMetrics {
    * @param options the largest regression, and the alarm's settings
    */
   public createLatencyRegressionAlarm(scope: Construct, id: string, options: LatencyRegressionAlarmOptions): cloudwatch.Alarm {
+    checkAlarmArguments('createLatencyRegressionAlarm()', scope, id, options, 'maxRegressionPercent');
     return this.metricModelLatencyRegression({ period: options.period }).createAlarm(scope, id, {
       ...alarmOptions(scope, id, options, { maxRegressionPercent: [options.maxRegressionPercent, {}] }),
       threshold: options.maxRegressionPercent,
@@ -215,6 +217,7 @@ export class ShadowTestMetrics {
    * @param options the alarm's threshold and settings
    */
   public createDiskUtilizationAlarm(scope: Construct, id: string, options: DiskUtilizationAlarmOptions = {}): cloudwatch.Alarm {
+    checkAlarmArguments('createDiskUtilizationAlarm()', scope, id, options);
     const threshold = options.threshold ?? DATA_CAPTURE_DISK_LIMIT;
     const period = options.period;
     return new cloudwatch.MathExpression({
@@ -245,6 +248,30 @@ export class ShadowTestMetrics {
       ...props,
     });
   }
+}
+
+/**
+ * Throws when an argument of an alarm method is not of the kind it takes, before any of them is used: `threshold`
+ * names the option that holds the alarm's threshold, when it is required.
+ */
+function checkAlarmArguments(subject: string, scope: Construct, id: string, options: ShadowTestAlarmOptions, threshold?: string): void {
+  const problems = new ProblemCollector();
+  checkKind(problems, 'scope', scope, SCOPE);
+  checkKind(problems, 'id', id, STRING);
+  if (checkKind(problems, 'options', options, PROPS)) {
+    const values = options as unknown as Record<string, unknown>;
+    if (threshold !== undefined) {
+      checkKind(problems, `options.${threshold}`, values[threshold], NUMBER);
+    }
+    checkKind(problems, 'options.threshold', values.threshold, NUMBER, true);
+    checkKind(problems, 'options.period', options.period, instanceOf(Duration, 'a Duration, such as Duration.minutes(5)'), true);
+    checkKind(problems, 'options.evaluationPeriods', options.evaluationPeriods, NUMBER, true);
+    checkKind(problems, 'options.datapointsToAlarm', options.datapointsToAlarm, NUMBER, true);
+    checkKind(problems, 'options.alarmName', options.alarmName, STRING, true);
+    checkKind(problems, 'options.alarmDescription', options.alarmDescription, STRING, true);
+    checkKind(problems, 'options.treatMissingData', options.treatMissingData, STRING, true);
+  }
+  problems.throwIfAny(subject);
 }
 
 /**

@@ -53,6 +53,24 @@ describe('InferenceExperiment', () => {
     expect(errorOf(() => js.InferenceExperiment.fromInferenceExperimentAttributes(stack, 'B', { inferenceExperimentName: 'x', role: 'r' }))).toMatch(/role: got a string/);
   });
 
+  test('conclusions', () => {
+    const experiment = parts().experiment();
+    expect(errorOf(() => (experiment as any).promoteShadow('better latency'))).toMatch(/promoteShadow\(\) is invalid[\s\S]*options: got a string \("better latency"\); expects an object of properties/);
+    expect(errorOf(() => (experiment as any).promoteShadow({ instanceSettings: 'shadow' })))
+      .toMatch(/options\.instanceSettings: got a string \("shadow"\); expects PromotedInstanceSettings\.PRODUCTION or PromotedInstanceSettings\.SHADOW/);
+    expect(errorOf(() => (experiment as any).cancel({ retainShadow: 'yes' }))).toMatch(/options\.retainShadow: got a string \("yes"\); expects true or false/);
+    expect(errorOf(() => (experiment as any).keepProduction({ reason: 42 }))).toMatch(/options\.reason: got a number \(42\); expects a string/);
+  });
+
+  test('alarms', () => {
+    const metrics = parts().experiment().metrics;
+    const stack = newStack('Alarms');
+    expect(errorOf(() => (metrics as any).createShadowErrorRateAlarm(stack, 'A'))).toMatch(/createShadowErrorRateAlarm\(\) is invalid[\s\S]*options: got nothing; expects an object of properties/);
+    expect(errorOf(() => (metrics as any).createLatencyRegressionAlarm(stack, 'B', { maxRegressionPercent: '10%' })))
+      .toMatch(/options\.maxRegressionPercent: got a string \("10%"\); expects a number/);
+    expect(errorOf(() => (metrics as any).createDiskUtilizationAlarm(stack, 'C', { period: 60 }))).toMatch(/options\.period: got a number \(60\); expects a Duration/);
+  });
+
   test('grants', () => {
     const experiment = parts().experiment();
     for (const grant of ['create', 'read', 'update', 'delete', 'list', 'start', 'stop']) {

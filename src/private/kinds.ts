@@ -61,6 +61,11 @@ export function reference(property: string, expected: string, construct = true):
   return { test: (v) => isObject(v) && property in v && (!construct || Construct.isConstruct(v)), expected };
 }
 
+/** One of the given values, such as the members of an enum. */
+export function oneOf(values: readonly unknown[], expected: string): Kind {
+  return { test: (v) => values.includes(v), expected };
+}
+
 /** An instance of a class (one whose constructor may be private, as the library's builders' are). */
 export function instanceOf(type: { readonly prototype: object }, expected: string): Kind {
   return { test: (v) => isObject(v) && type.prototype.isPrototypeOf(v), expected };
