@@ -79,9 +79,9 @@ export class NagAcknowledgements {
         continue;
       }
       const findings = wildcardFindings(Stack.of(policy).resolve(policy.policyDocument));
+      // The documented wildcards match disjoint findings: each finding is acknowledged once, with its own reason.
       for (const { finding, reason } of DOCUMENTED_WILDCARDS) {
         const matching = findings.filter((f) => finding.test(f));
-        findings.splice(0, findings.length, ...findings.filter((f) => !finding.test(f)));
         if (matching.length > 0) {
           NagAcknowledgements.acknowledge(policy, [{ id: 'AwsSolutions-IAM5', reason, findings: matching }]);
         }
