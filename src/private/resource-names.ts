@@ -1,5 +1,6 @@
-import { aws_iam as iam, aws_sagemaker as sagemaker, Token } from 'aws-cdk-lib';
+import { aws_iam as iam, aws_sagemaker as sagemaker, CfnResource, Token } from 'aws-cdk-lib';
 import { aws_sagemaker as sagemakerRefs } from 'aws-cdk-lib/interfaces';
+import { IConstruct } from 'constructs';
 import { l1Of } from './app-resources';
 import { normalizedSageMakerArn, sageMakerArn } from './arns';
 
@@ -33,37 +34,39 @@ function stringProperty(reference: object, property: string): string | undefined
 }
 
 /**
- * The ARN of `endpoint`, as SageMaker writes it (the name in lower case): CloudFormation's for an L1, formatted from
- * a literal name in the endpoint's own account and region, or the reference's own otherwise.
+ * The ARN of `endpoint`, as SageMaker writes it (the name in lower case): formatted from a literal name in the
+ * endpoint's own account and region, CloudFormation's for an L1 (an L2's default child included), or the reference's
+ * own otherwise.
  */
 export function endpointArnOf(endpoint: sagemakerRefs.IEndpointRef): string {
-  if (sagemaker.CfnEndpoint.isCfnEndpoint(endpoint)) {
-    return endpoint.ref;
-  }
-  const name = endpointNameOf(endpoint);
-  if (name !== undefined && !Token.isUnresolved(name)) {
-    return sageMakerArn(endpoint, 'endpoint', name);
-  }
-  return l1Of(endpoint, sagemaker.CfnEndpoint.isCfnEndpoint)?.ref ?? normalizedSageMakerArn(endpoint.endpointRef.endpointArn);
+  return sageMakerArnOf(endpoint, 'endpoint', endpointNameOf(endpoint), sagemaker.CfnEndpoint.isCfnEndpoint,
+    () => endpoint.endpointRef.endpointArn);
 }
 
 /** The ARN of `model`, as SageMaker writes it (the name in lower case), found as `endpointArnOf()` finds one. */
 export function modelArnOf(model: sagemakerRefs.IModelRef): string {
-  if (sagemaker.CfnModel.isCfnModel(model)) {
-    return model.ref;
-  }
-  const name = modelNameOf(model);
+  return sageMakerArnOf(model, 'model', modelNameOf(model), sagemaker.CfnModel.isCfnModel,
+    // The fields of ModelReference differ between aws-cdk-lib releases: an ARN, or a model ID that is the ARN.
+    () => stringProperty(model, 'modelArn') ?? stringProperty(model.modelRef, 'modelArn') ?? stringProperty(model.modelRef, 'modelId'));
+}
+
+function sageMakerArnOf<T extends CfnResource>(
+  reference: IConstruct,
+  resourceType: string,
+  name: string | undefined,
+  isL1: (x: unknown) => x is T,
+  referenceArn: () => string | undefined,
+): string {
   if (name !== undefined && !Token.isUnresolved(name)) {
-    return sageMakerArn(model, 'model', name);
+    return sageMakerArn(reference, resourceType, name);
   }
-  const cfnModel = l1Of(model, sagemaker.CfnModel.isCfnModel);
-  if (cfnModel !== undefined) {
-    return cfnModel.ref;
+  const l1 = l1Of(reference, isL1);
+  if (l1 !== undefined) {
+    return l1.ref;
   }
-  // The fields of ModelReference differ between aws-cdk-lib releases: an ARN, or a model ID that is the ARN.
-  const arn = stringProperty(model, 'modelArn') ?? stringProperty(model.modelRef, 'modelArn') ?? stringProperty(model.modelRef, 'modelId');
+  const arn = referenceArn();
   if (arn === undefined) {
-    throw new Error(`The model '${model.node.path}' exposes no ARN`);
+    throw new Error(`The ${resourceType} '${reference.node.path}' exposes no ARN`);
   }
   return normalizedSageMakerArn(arn);
 }
