@@ -14,6 +14,14 @@ export function isInAnotherEnvironment(grantee: iam.IGrantable, scope: IConstruc
   const there = Construct.isConstruct(principal)
     ? { account: Stack.of(principal).account, region: Stack.of(principal).region }
     : { account: principal.principalAccount, region: undefined };
+  return environmentsDiffer(there, here);
+}
+
+/** Whether two accounts and regions are known to differ: values that are missing or known only at deploy time do not. */
+export function environmentsDiffer(
+  there: { readonly account?: string; readonly region?: string },
+  here: { readonly account?: string; readonly region?: string },
+): boolean {
   const differs = (a: string | undefined, b: string | undefined) =>
     a !== undefined && b !== undefined && !Token.isUnresolved(a) && !Token.isUnresolved(b) && a !== b;
   return differs(there.account, here.account) || differs(there.region, here.region);

@@ -1,6 +1,7 @@
 import { aws_sagemaker as sagemaker, Resource, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { l1Of } from './app-resources';
+import { environmentsDiffer } from './environments';
 import { ProblemCollector } from './validation';
 
 /*
@@ -31,8 +32,7 @@ function describeEnvironment(environment: Environment): string {
 export function checkSameEnvironment(problems: ProblemCollector, property: string, resource: IConstruct, experiment: IConstruct): void {
   const there = environmentOf(resource);
   const here = Stack.of(experiment);
-  const differs = (a: string, b: string) => isKnown(a) && isKnown(b) && a !== b;
-  if (differs(there.account, here.account) || differs(there.region, here.region)) {
+  if (environmentsDiffer(there, here)) {
     problems.addDescribed(property, `'${resource.node.path}', in ${describeEnvironment(there)}`,
       `must be in the experiment's own ${describeEnvironment(here)}: a shadow test runs on an endpoint and models of ` +
       'its own account and region. Define the experiment in a stack of that environment, or use a resource of this one');
