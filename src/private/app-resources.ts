@@ -16,15 +16,15 @@ export function l1Of<T extends CfnResource>(construct: IConstruct, isType: (x: u
 
 /**
  * The construct that `value` refers to when it is exactly one reference (`Ref` or `Fn::GetAtt`) to a resource of the
- * app, with the attribute it reads; undefined for a literal or any other token.
+ * app; undefined for a literal or any other token.
  */
-export function referenceIn(value: string): { target: IConstruct; attribute: string } | undefined {
+export function referenceIn(value: string): IConstruct | undefined {
   if (!Token.isUnresolved(value)) {
     return undefined;
   }
   const fragments = Tokenization.reverseString(value);
   const token = fragments.length === 1 ? fragments.firstToken : undefined;
-  return token instanceof Reference ? { target: token.target, attribute: token.displayName } : undefined;
+  return token instanceof Reference ? token.target : undefined;
 }
 
 /**
@@ -41,9 +41,9 @@ export function resourceNamedBy<T extends CfnResource>(
   if (value === undefined) {
     return undefined;
   }
-  const reference = referenceIn(value);
-  if (reference !== undefined) {
-    return isType(reference.target) ? reference.target : undefined;
+  const target = referenceIn(value);
+  if (target !== undefined) {
+    return isType(target) ? target : undefined;
   }
   if (Token.isUnresolved(value)) {
     return undefined;

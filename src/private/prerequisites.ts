@@ -17,7 +17,7 @@ export function prerequisiteOf(construct: IConstruct, valueInTemplate: string): 
   if (!definesResources(construct)) {
     return undefined;
   }
-  const referenced = referenceIn(valueInTemplate)?.target;
+  const referenced = referenceIn(valueInTemplate);
   if (referenced === undefined || !isWithin(referenced, construct)) {
     return construct;
   }

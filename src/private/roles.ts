@@ -47,6 +47,6 @@ function asArray(value: unknown): any[] {
  */
 export function executionRoleOf(model: sagemakerRefs.IModelRef): iam.Role | undefined {
   const roleArn = l1Of(model, sagemaker.CfnModel.isCfnModel)?.executionRoleArn;
-  const owner: IConstruct | undefined = roleArn === undefined ? undefined : referenceIn(roleArn)?.target.node.scope;
+  const owner: IConstruct | undefined = roleArn === undefined ? undefined : referenceIn(roleArn)?.node.scope;
   return iam.Role.isRole(owner) ? owner : undefined;
 }
