@@ -71,23 +71,33 @@ function libraryExperiment(_cdk: any, lib: any, stack: any, i: number): void {
   });
 }
 
-/** The same resources written by hand: a role, its policy and the L1 experiment. */
+/**
+ * The same resources written by hand: a role, its policy and the L1 experiment, with the same properties as the
+ * library writes (the role's description and the statements' ids included), so that both apps synthesize the same
+ * template but for logical IDs.
+ */
 function handwrittenExperiment(cdk: any, _lib: any, stack: any, i: number): void {
   const { aws_iam: iam, aws_sagemaker: sagemaker } = cdk;
   const arn = (type: string, name: string) => stack.formatArn({ service: 'sagemaker', resource: type, resourceName: name });
-  const role = new iam.Role(stack, `Role${i}`, { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+  const role = new iam.Role(stack, `Role${i}`, {
+    assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+    description: `Assumed by SageMaker to run the shadow test ${stack.stackName}/Experiment${i}`,
+  });
   const policy = new iam.Policy(stack, `Policy${i}`, {
     statements: [
       new iam.PolicyStatement({
+        sid: 'ReadAndSwitchTheEndpoint',
         actions: ['sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpoint'],
         resources: [arn('endpoint', `endpoint-${i}`)],
       }),
       new iam.PolicyStatement({
+        sid: 'ManageTheTestEndpointConfigs',
         actions: ['sagemaker:AddTags', 'sagemaker:CreateEndpointConfig', 'sagemaker:DeleteEndpointConfig',
           'sagemaker:DescribeEndpointConfig', 'sagemaker:UpdateEndpoint'],
         resources: [arn('endpoint-config', '*')],
       }),
       new iam.PolicyStatement({
+        sid: 'ReadTheVariantModels',
         actions: ['sagemaker:DescribeModel'],
         resources: [arn('model', `production-model-${i}`), arn('model', `candidate-model-${i}`)],
       }),
@@ -113,7 +123,7 @@ function handwrittenExperiment(cdk: any, _lib: any, stack: any, i: number): void
       shadowModelVariants: [{ shadowModelVariantName: 'candidate', samplingPercentage: 100 }],
     },
   });
-  experiment.node.addDependency(role, policy);
+  experiment.node.addDependency(policy);
 }
 
 const [mode, what, count] = process.argv.slice(2);
