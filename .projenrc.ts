@@ -69,6 +69,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-cdk/integ-runner@^2',
     // The CDK CLI, so that `npx cdk synth`, `cdk diff` and `cdk deploy` work from a clone.
     'aws-cdk@^2',
+    // The shadow test guard's state machine: validated as Amazon States Language, and run by a local interpreter.
+    'asl-validator@^4',
+    'aws-local-stepfunctions@^3',
   ],
 
   jestOptions: {

@@ -19,6 +19,7 @@ import {
   ModelVariant,
   ShadowModeConfig,
   ShadowTestDashboard,
+  ShadowTestGuard,
 } from '../src';
 
 /** The built-in XGBoost serving image of SageMaker in us-east-1; any inference image works the same way. */
@@ -27,7 +28,8 @@ const SERVING_IMAGE = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xg
 /**
  * A complete shadow test: a production model served by an endpoint, a candidate model, and an inference
  * experiment that sends a copy of half of the endpoint's requests to the candidate and captures both variants'
- * traffic to an encrypted bucket; a dashboard that compares the variants, and alarms for the decision to promote.
+ * traffic to an encrypted bucket; a dashboard that compares the variants, alarms for the decision to promote, and a
+ * guard that stops the test as soon as one of them goes into ALARM.
  */
 export class ShadowTestStack extends Stack {
   public readonly experiment: InferenceExperiment;
@@ -144,6 +146,8 @@ export class ShadowTestStack extends Stack {
       this.experiment.metrics.createDiskUtilizationAlarm(this, 'CaptureDiskUtilization'),
     ];
     alarms.forEach((alarm) => alarm.addAlarmAction(new actions.SnsAction(alerts)));
+    // Any of the alarms stops the test at once: the shadow variant is removed, production keeps serving.
+    new ShadowTestGuard(this, 'Guard', { experiment: this.experiment, alarms, notificationTopic: alerts });
 
     // Wildcards that the permissions need, each with its reason (see "Security" in the README), for cdk-nag 2 and 3.
     const artifactsArn = `<${this.getLogicalId(artifacts.node.defaultChild as CfnResource)}.Arn>`;
@@ -153,6 +157,6 @@ export class ShadowTestStack extends Stack {
         'read actions that aws-cdk-lib groups under s3:GetObject*, s3:GetBucket* and s3:List*.',
       findings: ['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*', `Resource::${artifactsArn}/*`],
     }]);
-    NagAcknowledgements.acknowledgeDocumentedWildcards(this.experiment);
+    NagAcknowledgements.acknowledgeDocumentedWildcards(this);
   }
 }

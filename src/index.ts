@@ -10,5 +10,6 @@ export * from './nag-acknowledgements';
 export * from './schedule';
 export * from './shadow-mode-config';
 export * from './shadow-test-dashboard';
+export * from './shadow-test-guard';
 export * from './shadow-test-metrics';
 export * from './variant-metrics';

@@ -2,8 +2,9 @@ import * as cdk from 'aws-cdk-lib';
 import { aws_iam as iam, CfnResource, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { InferenceExperiment } from './inference-experiment';
-import { checkKind, instanceOf, PROPS, SCOPE, STRING, STRING_LIST } from './private/kinds';
+import { checkKind, PROPS, SCOPE, STRING, STRING_LIST } from './private/kinds';
 import { ProblemCollector } from './private/validation';
+import { ShadowTestGuard } from './shadow-test-guard';
 
 /**
  * A cdk-nag rule acknowledged on a construct, with its reason.
@@ -28,7 +29,15 @@ export interface NagAcknowledgement {
 }
 
 /** The wildcards that the library writes into an experiment's policies, each with why it is needed. */
-const DOCUMENTED_WILDCARDS: Array<{ finding: RegExp; reason: string }> = [
+interface DocumentedWildcard {
+  /** The cdk-nag findings it raises. */
+  readonly finding: RegExp;
+  readonly reason: string;
+  /** Whether the policy document holds nothing else that raises those findings. */
+  readonly onlyFor?: (document: any) => boolean;
+}
+
+const DOCUMENTED_WILDCARDS: DocumentedWildcard[] = [
   {
     finding: /^Resource::arn:<AWS::Partition>:sagemaker:(<AWS::Region>|[^:]+):(<AWS::AccountId>|[^:]+):endpoint-config\/\*$/,
     reason: 'SageMaker names the endpoint configurations that a shadow test creates itself, so they can only be ' +
@@ -50,6 +59,27 @@ const DOCUMENTED_WILDCARDS: Array<{ finding: RegExp; reason: string }> = [
   },
 ];
 
+/** The actions of the log delivery and tracing that aws-cdk-lib grants a state machine, which take no resource. */
+const LOG_DELIVERY_AND_TRACING = /^(logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)|xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets))$/;
+
+/** The wildcards of a guard's state machine policy. */
+const GUARD_WILDCARDS: DocumentedWildcard[] = [
+  {
+    finding: /^Resource::\*$/,
+    reason: 'Step Functions delivers the logs of a state machine through the CloudWatch Logs log delivery actions, and ' +
+      'its traces to X-Ray, and none of those actions supports resource-level permissions.',
+    // Only when every statement on every resource is one of those: another one is still reported.
+    onlyFor: (document) => asList(document?.Statement)
+      .filter((statement: any) => asList(statement.Resource).includes('*'))
+      .every((statement: any) => asList(statement.Action).every((action: string) => LOG_DELIVERY_AND_TRACING.test(action))),
+  },
+  {
+    finding: /^Action::kms:GenerateDataKey\*$/,
+    reason: "The action group of aws-cdk-lib's own grant on the key of an encrypted topic: publishing to it encrypts " +
+      'each message with a new data key.',
+  },
+];
+
 /**
  * Acknowledgements of cdk-nag findings that work with cdk-nag 2 and cdk-nag 3 alike, without this library depending
  * on cdk-nag: they are written as cdk-nag 2's `cdk_nag` metadata, and, with aws-cdk-lib 2.257 or later, through
@@ -62,29 +92,26 @@ const DOCUMENTED_WILDCARDS: Array<{ finding: RegExp; reason: string }> = [
  */
 export class NagAcknowledgements {
   /**
-   * Acknowledges the `AwsSolutions-IAM5` findings that the wildcards of the experiment's own policies raise, each with
-   * the reason the README gives for it. Only those: a wildcard that another grant adds is still reported.
+   * Acknowledges the `AwsSolutions-IAM5` findings that the wildcards of this library's own policies raise, each with
+   * the reason the README gives for it: those of every `InferenceExperiment` and `ShadowTestGuard` in `scope` (the
+   * scope itself included). Only those: a wildcard that another grant adds is still reported.
    *
-   * Call it once the experiment is defined, with its data capture: the findings name the resources of the template.
+   * Call it once the experiments and guards are defined, with their data capture and topics: the findings name the
+   * resources of the template.
    *
-   * @param experiment the experiment whose policies are acknowledged
+   * @param scope an experiment, a guard, or a scope that holds them, such as the stack
    */
-  public static acknowledgeDocumentedWildcards(experiment: InferenceExperiment): void {
+  public static acknowledgeDocumentedWildcards(scope: IConstruct): void {
     const problems = new ProblemCollector();
-    checkKind(problems, 'experiment', experiment, instanceOf(InferenceExperiment, 'an InferenceExperiment'));
+    checkKind(problems, 'scope', scope, SCOPE);
     problems.throwIfAny('NagAcknowledgements.acknowledgeDocumentedWildcards()');
-    for (const id of ['ShadowTestPolicy', 'DataCapturePolicy']) {
-      const policy = experiment.node.tryFindChild(id)?.node.defaultChild;
-      if (!(policy instanceof iam.CfnPolicy)) {
-        continue;
-      }
-      const findings = wildcardFindings(Stack.of(policy).resolve(policy.policyDocument));
-      // The documented wildcards match disjoint findings: each finding is acknowledged once, with its own reason.
-      for (const { finding, reason } of DOCUMENTED_WILDCARDS) {
-        const matching = findings.filter((f) => finding.test(f));
-        if (matching.length > 0) {
-          NagAcknowledgements.acknowledge(policy, [{ id: 'AwsSolutions-IAM5', reason, findings: matching }]);
+    for (const construct of scope.node.findAll()) {
+      if (InferenceExperiment.isInferenceExperiment(construct)) {
+        for (const id of ['ShadowTestPolicy', 'DataCapturePolicy']) {
+          acknowledgeWildcards(construct.node.tryFindChild(id)?.node.defaultChild, DOCUMENTED_WILDCARDS);
         }
+      } else if (construct instanceof ShadowTestGuard) {
+        acknowledgeWildcards(construct.stateMachine.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild, GUARD_WILDCARDS);
       }
     }
   }
@@ -132,9 +159,27 @@ export class NagAcknowledgements {
 }
 
 /** The findings that cdk-nag's AwsSolutions-IAM5 reports on a resolved policy document. */
+/** Acknowledges the findings of `policy` that `wildcards` document, each once, with its own reason. */
+function acknowledgeWildcards(policy: IConstruct | undefined, wildcards: DocumentedWildcard[]): void {
+  if (!(policy instanceof iam.CfnPolicy)) {
+    return;
+  }
+  const document = Stack.of(policy).resolve(policy.policyDocument);
+  const findings = wildcardFindings(document);
+  for (const { finding, reason, onlyFor } of wildcards) {
+    const matching = findings.filter((f) => finding.test(f) && (onlyFor === undefined || onlyFor(document)));
+    if (matching.length > 0) {
+      NagAcknowledgements.acknowledge(policy, [{ id: 'AwsSolutions-IAM5', reason, findings: matching }]);
+    }
+  }
+}
+
+function asList(value: unknown): any[] {
+  return Array.isArray(value) ? value : value === undefined ? [] : [value];
+}
+
 function wildcardFindings(document: any): string[] {
   const findings = new Set<string>();
-  const asList = (value: unknown) => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
   for (const statement of asList(document?.Statement)) {
     if (statement.Effect !== 'Allow') {
       continue;

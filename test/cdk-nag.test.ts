@@ -7,7 +7,7 @@ import { App, Aspects, aws_iam as iam, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as nag from 'cdk-nag';
 import { ShadowTestStack } from '../examples/shadow-test-stack';
-import { NagAcknowledgements } from '../src';
+import { NagAcknowledgements, ShadowTestGuard } from '../src';
 import { ShadowTestParts } from './helpers/fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the version of the cdk-nag that the suite runs with
@@ -56,6 +56,28 @@ describe(`cdk-nag ${NAG_MAJOR} AwsSolutions`, () => {
       expect.stringMatching(/ShadowTestPolicy\/Resource: AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:sagemaker:us-east-1:123456789012:endpoint-config\/\*\]/),
       expect.stringMatching(/DataCapturePolicy\/Resource: AwsSolutions-IAM5\[Action::s3:Abort\*\]/),
     ]));
+  });
+
+  test("acknowledgeDocumentedWildcards() leaves a wildcard added to a guard's state machine reported", () => {
+    const guardOf = (stack: Stack) => {
+      const parts = new ShadowTestParts(stack);
+      const experiment = parts.experiment();
+      return new ShadowTestGuard(stack, 'Guard', { experiment, alarms: [experiment.metrics.createDiskUtilizationAlarm(stack, 'Disk')] });
+    };
+    const ours = (finding: string) => /Guard\//.test(finding);
+    const env = { account: '123456789012', region: 'us-east-1' };
+
+    const acknowledged = new Stack(new App(), 'Acknowledged', { env });
+    guardOf(acknowledged);
+    NagAcknowledgements.acknowledgeDocumentedWildcards(acknowledged);
+    expect(findingsOf(acknowledged).filter(ours)).toEqual([]);
+
+    const widened = new Stack(new App(), 'Widened', { env });
+    guardOf(widened).stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['sagemaker:StopInferenceExperiment'], resources: ['*'] }));
+    NagAcknowledgements.acknowledgeDocumentedWildcards(widened);
+    expect(findingsOf(widened).filter(ours)).toEqual([
+      expect.stringMatching(/Guard\/StateMachine\/Role\/DefaultPolicy\/Resource: AwsSolutions-IAM5(\[Resource::\*\])?$/),
+    ]);
   });
 
   test('a reason must be long enough for cdk-nag 2', () => {

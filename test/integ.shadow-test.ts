@@ -3,8 +3,9 @@
  *
  * Two Hugging Face text-classification models (served by the AWS Deep Learning Container, which downloads each
  * model from the Hugging Face Hub when the endpoint starts, so no artifact has to be uploaded), an endpoint that
- * hosts the first, and a shadow test of the second with all of the traffic. The assertions send a request and wait
- * until SageMaker reports the test as Running with both variants.
+ * hosts the first, and a shadow test of the second with all of the traffic, guarded by an alarm. The assertions send a
+ * request, wait until SageMaker reports the test as Running with both variants, then set the alarm to ALARM and wait
+ * until the guard has stopped the test.
  *
  *   npx projen integ          verify the committed snapshot (no AWS account needed)
  *   npx integ-runner --language typescript --directory test --update-on-failed --no-update-workflow
@@ -12,7 +13,7 @@
  */
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Aws, aws_iam as iam, aws_sagemaker as sagemaker, Duration, Stack } from 'aws-cdk-lib';
-import { InferenceExperiment, InstanceType, ModelVariant, ShadowModeConfig } from '../src';
+import { InferenceExperiment, InstanceType, ModelVariant, ShadowModeConfig, ShadowTestGuard } from '../src';
 
 const app = new App();
 const stack = new Stack(app, 'InferenceExperimentShadowTest');
@@ -66,6 +67,9 @@ const experiment = new InferenceExperiment(stack, 'ShadowTest', {
   }),
 });
 
+const errorRate = experiment.metrics.createShadowErrorRateAlarm(stack, 'ShadowErrorRate', { maxErrorRatePercent: 1 });
+new ShadowTestGuard(stack, 'Guard', { experiment, alarms: [errorRate] });
+
 const integ = new IntegTest(app, 'ShadowTestInteg', { testCases: [stack] });
 
 integ.assertions.awsApiCall('SageMakerRuntime', 'invokeEndpoint', {
@@ -84,4 +88,13 @@ integ.assertions.awsApiCall('SageMaker', 'describeInferenceExperiment', { Name: 
       ShadowModelVariants: [{ ShadowModelVariantName: 'candidate', SamplingPercentage: 100 }],
     },
   }))
-  .waitForAssertions({ totalTimeout: Duration.minutes(30), interval: Duration.minutes(1) });
+  .waitForAssertions({ totalTimeout: Duration.minutes(30), interval: Duration.minutes(1) })
+  // The guard: an alarm going into ALARM stops the test, removing the shadow variant.
+  .next(integ.assertions.awsApiCall('CloudWatch', 'setAlarmState', {
+    AlarmName: errorRate.alarmName,
+    StateValue: 'ALARM',
+    StateReason: 'Integration test of the shadow test guard',
+  }))
+  .next(integ.assertions.awsApiCall('SageMaker', 'describeInferenceExperiment', { Name: experiment.inferenceExperimentName })
+    .expect(ExpectedResult.objectLike({ Status: 'Cancelled' }))
+    .waitForAssertions({ totalTimeout: Duration.minutes(30), interval: Duration.minutes(1) }));

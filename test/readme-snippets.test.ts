@@ -80,6 +80,7 @@ const IMPORTED = {
   kms: cdk.aws_kms,
   s3: cdk.aws_s3,
   sagemaker: cdk.aws_sagemaker,
+  sns: cdk.aws_sns,
 };
 
 function run(code: string, scope: unknown, values: Record<string, unknown>): Record<string, unknown> {

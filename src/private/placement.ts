@@ -25,17 +25,32 @@ function describeEnvironment(environment: Environment): string {
   return `account ${part(environment.account)}, region ${part(environment.region)}`;
 }
 
+/** Why a resource must be in the account and region of the construct that uses it. */
+export interface SameEnvironmentRule {
+  /** What uses the resource, such as 'experiment'. */
+  readonly user: string;
+  /** Why the resource must be in its account and region. */
+  readonly reason: string;
+}
+
+const SHADOW_TEST_PLACEMENT: SameEnvironmentRule = {
+  user: 'experiment',
+  reason: 'a shadow test runs on an endpoint and models of its own account and region',
+};
+
 /**
- * Records a problem when `resource` is known to be in another account or region than `experiment`: SageMaker runs a
- * shadow test on an endpoint and models of the test's own account and region.
+ * Records a problem when `resource` is known to be in another account or region than `user`: by default, a shadow
+ * test's rule, that SageMaker runs it on an endpoint and models of its own account and region.
  */
-export function checkSameEnvironment(problems: ProblemCollector, property: string, resource: IConstruct, experiment: IConstruct): void {
+export function checkSameEnvironment(
+  problems: ProblemCollector, property: string, resource: IConstruct, user: IConstruct, rule: SameEnvironmentRule = SHADOW_TEST_PLACEMENT,
+): void {
   const there = environmentOf(resource);
-  const here = Stack.of(experiment);
+  const here = Stack.of(user);
   if (environmentsDiffer(there, here)) {
     problems.addDescribed(property, `'${resource.node.path}', in ${describeEnvironment(there)}`,
-      `must be in the experiment's own ${describeEnvironment(here)}: a shadow test runs on an endpoint and models of ` +
-      'its own account and region. Define the experiment in a stack of that environment, or use a resource of this one');
+      `must be in the ${rule.user}'s own ${describeEnvironment(here)}: ${rule.reason}. Define the ${rule.user} in a ` +
+      'stack of that environment, or use a resource of this one');
   }
 }
 

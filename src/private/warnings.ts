@@ -30,3 +30,6 @@ export const PRODUCTION_MODEL_DIFFERS = `${PREFIX}:productionModelDiffersFromEnd
 
 /** The test's production variant has another instance type or count than the endpoint configuration's. */
 export const PRODUCTION_INSTANCES_DIFFER = `${PREFIX}:productionInstancesDifferFromEndpoint`;
+
+/** The key given for a guard's logs is not in the app, so its key policy cannot let CloudWatch Logs use it. */
+export const LOG_KEY_POLICY_NOT_UPDATED = `${PREFIX}:logKeyPolicyNotUpdated`;
