@@ -138,12 +138,13 @@ export interface InferenceExperimentProps {
    * the experiment.
    *
    * A role given here receives the permissions that the test needs, when it is mutable (an imported role that is
-   * not mutable is used as it is).
+   * not mutable is used as it is), so it must be able to receive grants: an `iam.Role` of the app, or
+   * `iam.Role.fromRoleArn()`. Anything else, such as an `iam.CfnRole`, is refused with an error that says so.
    *
    * @default - a role trusted by `sagemaker.amazonaws.com` only, with the least privilege that the test needs:
    * see "Security" in the README
    */
-  readonly role?: iam.IRoleRef & iam.IGrantable;
+  readonly role?: iam.IRoleRef;
 
   /**
    * The name of the inference experiment: letters, digits and hyphens, starting and ending with a letter or
@@ -355,7 +356,8 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
 
     this.endpointName = endpointName!;
     this.shadowMode = props.shadowMode;
-    const role = props.role ?? new iam.Role(this, 'Role', {
+    // checkKinds() made sure that a given role can receive grants.
+    const role = (props.role as (iam.IRoleRef & iam.IGrantable) | undefined) ?? new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
       description: roleDescription(this),
     });

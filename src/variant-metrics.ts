@@ -64,65 +64,105 @@ export class VariantMetrics {
     });
   }
 
-  /** The number of requests sent to the variant (`Invocations`), summed. *
-  /** The number of requests sent to the variant (`Invocations`), summed. * @param props the statistic, the period and the graph's label and color
-  /** The number of requests sent to the variant (`Invocations`), summed. */
+  /**
+   * The number of requests sent to the variant (`Invocations`), summed.
+   *
+   * @param props the statistic, the period and the graph's label and color
+   */
   public metricInvocations(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.sum('Invocations', props);
   }
 
-  /** The number of requests sent to each instance of the variant (`InvocationsPerInstance`), summed. *
-  /** The number of requests sent to each instance of the variant (`InvocationsPerInstance`), summed. * @param props the statistic, the period and the graph's label and color
-  /** The number of requests sent to each instance of the variant (`InvocationsPerInstance`), summed. */
+  /**
+   * The number of requests sent to each instance of the variant (`InvocationsPerInstance`), summed.
+   *
+   * @param props the statistic, the period and the graph's label and color
+   */
   public metricInvocationsPerInstance(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.sum('InvocationsPerInstance', props);
   }
 
-  /** The time the model took to respond, in microseconds (`ModelLatency`), averaged. *
-  /** The time the model took to respond, in microseconds (`ModelLatency`), averaged. * @param props the statistic, the period and the graph's label and color
-  /** The time the model took to respond, in microseconds (`ModelLatency`), averaged. */
+  /**
+   * The time the model took to respond, in microseconds (`ModelLatency`), averaged.
+   *
+   * @param props the statistic, the period and the graph's label and color
+   */
   public metricModelLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.average('ModelLatency', props);
   }
 
-  /** The time SageMaker added to the model's, in microseconds (`OverheadLatency`), averaged. *
-  /** The time SageMaker added to the model's, in microseconds (`OverheadLatency`), averaged. * @param props the statistic, the period and the graph's label and color
-  /** The time SageMaker added to the model's, in microseconds (`OverheadLatency`), averaged. */
+  /**
+   * The time SageMaker added to the model's, in microseconds (`OverheadLatency`), averaged.
+   *
+   * @param props the statistic, the period and the graph's label and color
+   */
   public metricOverheadLatency(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.average('OverheadLatency', props);
   }
 
-  /** The number of requests that the model answered with a 4XX status (`Invocation4XXErrors`), summed. *
-  /** The number of requests that the model answered with a 4XX status (`Invocation4XXErrors`), summed. * @param props the statistic, the period and the graph's label and color
-  /** The number of requests that the model answered with a 4XX status (`Invocation4XXErrors`), summed. */
-  public metricInvocation4XXErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  /**
+   * The number of requests that the model answered with a 4XX status (`Invocation4XXErrors`), summed.
+   *
+   * @param props the statistic, the period and the graph's label and color
+   */
+  public metricInvocation4xxErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.sum('Invocation4XXErrors', props);
   }
 
-  /** The number of requests that the model answered with a 5XX status (`Invocation5XXErrors`), summed. *
-  /** The number of requests that the model answered with a 5XX status (`Invocation5XXErrors`), summed. * @param props the statistic, the period and the graph's label and color
-  /** The number of requests that the model answered with a 5XX status (`Invocation5XXErrors`), summed. */
-  public metricInvocation5XXErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  /**
+   * The number of requests that the model answered with a 4XX status (`Invocation4XXErrors`), summed.
+   *
+   * @param props the statistic, the period and the graph's label and color
+   * @deprecated use `metricInvocation4xxErrors()`, whose name reads the same in every language (this one is
+   * `metric_invocation4_xx_errors` in Python)
+   */
+  public metricInvocation4XXErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricInvocation4xxErrors(props);
+  }
+
+  /**
+   * The number of requests that the model answered with a 5XX status (`Invocation5XXErrors`), summed.
+   *
+   * @param props the statistic, the period and the graph's label and color
+   */
+  public metricInvocation5xxErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.sum('Invocation5XXErrors', props);
   }
 
-  /** The number of requests that did not get a 2XX response from the model (`InvocationModelErrors`), summed. *
-  /** The number of requests that did not get a 2XX response from the model (`InvocationModelErrors`), summed. * @param props the statistic, the period and the graph's label and color
-  /** The number of requests that did not get a 2XX response from the model (`InvocationModelErrors`), summed. */
+  /**
+   * The number of requests that the model answered with a 5XX status (`Invocation5XXErrors`), summed.
+   *
+   * @param props the statistic, the period and the graph's label and color
+   * @deprecated use `metricInvocation5xxErrors()`, whose name reads the same in every language (this one is
+   * `metric_invocation5_xx_errors` in Python)
+   */
+  public metricInvocation5XXErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricInvocation5xxErrors(props);
+  }
+
+  /**
+   * The number of requests that did not get a 2XX response from the model (`InvocationModelErrors`), summed.
+   *
+   * @param props the statistic, the period and the graph's label and color
+   */
   public metricInvocationModelErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.sum('InvocationModelErrors', props);
   }
 
-  /** The CPU utilization of the variant's instances, in percent of one core (`CPUUtilization`), averaged. *
-  /** The CPU utilization of the variant's instances, in percent of one core (`CPUUtilization`), averaged. * @param props the statistic, the period and the graph's label and color
-  /** The CPU utilization of the variant's instances, in percent of one core (`CPUUtilization`), averaged. */
+  /**
+   * The CPU utilization of the variant's instances, in percent of one core (`CPUUtilization`), averaged.
+   *
+   * @param props the statistic, the period and the graph's label and color
+   */
   public metricCpuUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.average('CPUUtilization', props);
   }
 
-  /** The memory utilization of the variant's instances, in percent (`MemoryUtilization`), averaged. *
-  /** The memory utilization of the variant's instances, in percent (`MemoryUtilization`), averaged. * @param props the statistic, the period and the graph's label and color
-  /** The memory utilization of the variant's instances, in percent (`MemoryUtilization`), averaged. */
+  /**
+   * The memory utilization of the variant's instances, in percent (`MemoryUtilization`), averaged.
+   *
+   * @param props the statistic, the period and the graph's label and color
+   */
   public metricMemoryUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.average('MemoryUtilization', props);
   }
@@ -137,16 +177,20 @@ export class VariantMetrics {
     return this.average('DiskUtilization', props);
   }
 
-  /** The GPU utilization of the variant's instances, in percent of one GPU (`GPUUtilization`), averaged. *
-  /** The GPU utilization of the variant's instances, in percent of one GPU (`GPUUtilization`), averaged. * @param props the statistic, the period and the graph's label and color
-  /** The GPU utilization of the variant's instances, in percent of one GPU (`GPUUtilization`), averaged. */
+  /**
+   * The GPU utilization of the variant's instances, in percent of one GPU (`GPUUtilization`), averaged.
+   *
+   * @param props the statistic, the period and the graph's label and color
+   */
   public metricGpuUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.average('GPUUtilization', props);
   }
 
-  /** The GPU memory utilization of the variant's instances, in percent (`GPUMemoryUtilization`), averaged. *
-  /** The GPU memory utilization of the variant's instances, in percent (`GPUMemoryUtilization`), averaged. * @param props the statistic, the period and the graph's label and color
-  /** The GPU memory utilization of the variant's instances, in percent (`GPUMemoryUtilization`), averaged. */
+  /**
+   * The GPU memory utilization of the variant's instances, in percent (`GPUMemoryUtilization`), averaged.
+   *
+   * @param props the statistic, the period and the graph's label and color
+   */
   public metricGpuMemoryUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.average('GPUMemoryUtilization', props);
   }
@@ -167,8 +211,8 @@ export class VariantMetrics {
     return new cloudwatch.MathExpression({
       expression: `100 * (${errors4xx} + ${errors5xx}) / ${invocations}`,
       usingMetrics: {
-        [errors4xx]: this.metricInvocation4XXErrors({ period }),
-        [errors5xx]: this.metricInvocation5XXErrors({ period }),
+        [errors4xx]: this.metricInvocation4xxErrors({ period }),
+        [errors5xx]: this.metricInvocation5xxErrors({ period }),
         [invocations]: this.metricInvocations({ period }),
       },
       label: `${this.variantName} error rate (%)`,

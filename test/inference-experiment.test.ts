@@ -175,6 +175,20 @@ describe('InferenceExperiment', () => {
     });
   });
 
+  test('takes any role that can receive grants, and refuses one that cannot with an error that says how to fix it', () => {
+    const parts = new ShadowTestParts(newStack());
+    const imported = iam.Role.fromRoleArn(parts.stack, 'Imported', 'arn:aws:iam::123456789012:role/shadow-test');
+    expect(() => parts.experiment({ role: imported }, 'WithImportedRole')).not.toThrow();
+
+    // A CfnRole is an iam.IRoleRef, which every jsii language lets through, but it cannot receive grants.
+    const cfnRole = new iam.CfnRole(parts.stack, 'CfnRole', {
+      assumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: 'sagemaker.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+    });
+    expect(() => parts.experiment({ role: cfnRole }, 'WithCfnRole')).toThrow(
+      "role: got the construct 'TestStack/CfnRole'; expects an iam.IRole, which can receive grants, such as an iam.Role " +
+      'of the app or iam.Role.fromRoleArn(); an iam.CfnRole cannot: import it with iam.Role.fromRoleArn(scope, id, cfnRole.attrArn)');
+  });
+
   test('is recognized by isInferenceExperiment, unlike other constructs', () => {
     const parts = new ShadowTestParts(newStack());
     const experiment = parts.experiment();

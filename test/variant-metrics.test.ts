@@ -9,6 +9,8 @@ const EXPECTED: Array<[keyof VariantMetrics, string, string, string]> = [
   ['metricInvocationsPerInstance', 'InvocationsPerInstance', 'AWS/SageMaker', 'Sum'],
   ['metricModelLatency', 'ModelLatency', 'AWS/SageMaker', 'Average'],
   ['metricOverheadLatency', 'OverheadLatency', 'AWS/SageMaker', 'Average'],
+  ['metricInvocation4xxErrors', 'Invocation4XXErrors', 'AWS/SageMaker', 'Sum'],
+  ['metricInvocation5xxErrors', 'Invocation5XXErrors', 'AWS/SageMaker', 'Sum'],
   ['metricInvocation4XXErrors', 'Invocation4XXErrors', 'AWS/SageMaker', 'Sum'],
   ['metricInvocation5XXErrors', 'Invocation5XXErrors', 'AWS/SageMaker', 'Sum'],
   ['metricInvocationModelErrors', 'InvocationModelErrors', 'AWS/SageMaker', 'Sum'],

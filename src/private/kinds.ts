@@ -92,7 +92,8 @@ export const ENDPOINT = reference('endpointRef', 'a CfnEndpoint, an aws_sagemake
 export const MODEL = reference('modelRef', 'a CfnModel or ExistingModel.fromModelName()');
 export const ROLE: Kind = {
   test: (v) => Construct.isConstruct(v) && 'roleRef' in v && 'grantPrincipal' in v,
-  expected: 'an iam.IRole, such as an iam.Role of the app or iam.Role.fromRoleArn()',
+  expected: 'an iam.IRole, which can receive grants, such as an iam.Role of the app or iam.Role.fromRoleArn(); ' +
+    'an iam.CfnRole cannot: import it with iam.Role.fromRoleArn(scope, id, cfnRole.attrArn)',
 };
 export const KEY = reference('keyRef', 'a kms.IKey, such as a kms.Key of the app or kms.Key.fromKeyArn()', false);
 export const BUCKET = reference('bucketRef', 'an s3.IBucket, such as an s3.Bucket of the app or s3.Bucket.fromBucketName()', false);
