@@ -72,6 +72,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The shadow test guard's state machine: validated as Amazon States Language, and run by a local interpreter.
     'asl-validator@^4',
     'aws-local-stepfunctions@^3',
+    // The snake case that jsii-pacmak gives Python and Java names, for the per-language names in API.md.
+    'codemaker@^1',
   ],
 
   jestOptions: {
