@@ -211,11 +211,16 @@ const rosetta = project.addTask('rosetta:extract', {
 project.postCompileTask.spawn(rosetta);
 project.gitignore.exclude('.jsii.tabl.json', '/rosetta/**/*.ts-fixture.js');
 
-// Python, Java, .NET and Go toolchains cannot fetch their registries' packages here, so `package-all` generates
-// their sources without building them; the npm tarball is built in full.
+// Every language's package is built by scripts/package/package.sh with jsii-pacmak: the Python wheel and sdist, the
+// Java jar (as a Maven repository), the Go module (its sources, compiled), and the .NET sources (no .NET SDK or
+// NuGet to build them with). A language whose toolchain is missing is skipped with a line saying so, unless
+// BINDINGS_REQUIRED=1.
 for (const language of ['python', 'java', 'dotnet', 'go']) {
-  project.tasks.tryFind(`package:${language}`)?.reset(`jsii-pacmak -v --target ${language} --code-only`);
+  project.tasks.tryFind(`package:${language}`)?.reset(`bash scripts/package/package.sh ${language}`);
 }
+// `package` builds them all in CI too (projen's default packages only the npm tarball there).
+project.packageTask.reset();
+project.packageTask.spawn(project.tasks.tryFind('package-all')!);
 
 // Integration snapshots are verified by their templates; the asset bundles that synthesis adds to them are
 // aws-cdk-lib's own handler code, not this project's, and are rebuilt by every synthesis.
