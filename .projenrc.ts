@@ -214,13 +214,33 @@ project.gitignore.exclude('.jsii.tabl.json', '/rosetta/**/*.ts-fixture.js');
 // Every language's package is built by scripts/package/package.sh with jsii-pacmak: the Python wheel and sdist, the
 // Java jar (as a Maven repository), the Go module (its sources, compiled), and the .NET sources (no .NET SDK or
 // NuGet to build them with). A language whose toolchain is missing is skipped with a line saying so, unless
-// BINDINGS_REQUIRED=1.
+// BINDINGS_REQUIRED=1, as in .ci/run.
 for (const language of ['python', 'java', 'dotnet', 'go']) {
   project.tasks.tryFind(`package:${language}`)?.reset(`bash scripts/package/package.sh ${language}`);
 }
-// `package` builds them all in CI too (projen's default packages only the npm tarball there).
+// `package` builds them all in CI too (projen's default packages only the npm tarball there), then tests them.
 project.packageTask.reset();
 project.packageTask.spawn(project.tasks.tryFind('package-all')!);
+
+// The bindings test: apps in Python, Java and Go build the same shadow test as a TypeScript reference app, with the
+// packages just built, and their templates must equal the reference's (test/bindings/README.md). `package` runs it
+// once the packages are built, so `npx projen build` does; its results go to test-reports/junit-bindings.xml.
+const bindings = project.addTask('test:bindings', {
+  description: 'Build the Python, Java and Go apps of test/bindings with the packages in dist/ and compare their templates with the TypeScript reference app\'s',
+  exec: 'ts-node --project test/tsconfig.json test/bindings/run.ts',
+  receiveArgs: true,
+});
+project.packageTask.spawn(bindings);
+project.gitignore.exclude('/test/bindings/.work/', '/test/bindings/java/target/');
+// The reference app imports the library by its package name, as an app does: the test runs it from a folder whose
+// node_modules holds the npm tarball.
+project.eslint?.addOverride({
+  files: ['test/bindings/reference/*.ts'],
+  rules: {
+    'import/no-unresolved': ['error', { ignore: ['^cdk-sagemaker-inference-experiment$'] }],
+    'import/no-extraneous-dependencies': 'off',
+  },
+});
 
 // Integration snapshots are verified by their templates; the asset bundles that synthesis adds to them are
 // aws-cdk-lib's own handler code, not this project's, and are rebuilt by every synthesis.
