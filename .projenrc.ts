@@ -211,11 +211,11 @@ const rosetta = project.addTask('rosetta:extract', {
 project.postCompileTask.spawn(rosetta);
 project.gitignore.exclude('.jsii.tabl.json', '/rosetta/**/*.ts-fixture.js');
 
-// Every language's package is built by scripts/package/package.sh with jsii-pacmak: the Python wheel and sdist, the
-// Java jar (as a Maven repository), the Go module (its sources, compiled), and the .NET sources (no .NET SDK or
-// NuGet to build them with). A language whose toolchain is missing is skipped with a line saying so, unless
+// Every language's package is built by scripts/package/package.sh with jsii-pacmak, into an emptied dist/<language>:
+// the npm tarball, the Python wheel and sdist, the Java jar (as a Maven repository), the Go module (its sources,
+// compiled), and the .NET sources (no .NET SDK or NuGet to build them with). A language whose toolchain is missing is skipped with a line saying so, unless
 // BINDINGS_REQUIRED=1, as in .ci/run.
-for (const language of ['python', 'java', 'dotnet', 'go']) {
+for (const language of ['js', 'python', 'java', 'dotnet', 'go']) {
   project.tasks.tryFind(`package:${language}`)?.reset(`bash scripts/package/package.sh ${language}`);
 }
 // `package` builds them all in CI too (projen's default packages only the npm tarball there), then tests them.

@@ -27,6 +27,8 @@ skip() {
 }
 
 pacmak() {
+  # What an earlier build left in the language's folder (sources of a code-only run, say) is not packaged again.
+  rm -rf "dist/$language"
   npx jsii-pacmak -v --target "$language" "$@"
 }
 
@@ -71,7 +73,7 @@ case "$language" in
 
   dotnet)
     pacmak --code-only
-    echo "package:dotnet: sources only, in dist/dotnet: no .NET SDK or NuGet to build them with"
+    echo "package:dotnet: sources only, in dist/dotnet: the .NET package is not built (no .NET SDK or NuGet here)"
     ;;
 
   *)

@@ -58,6 +58,11 @@ interface Language {
   readonly name: 'python' | 'java' | 'go';
   /** The aws-cdk-lib version that the app uses, and that the reference app is synthesized with. */
   readonly cdkVersion: string;
+  /**
+   * The README's complete example in this language, when the README has one: the name of its file, and how to run
+   * that file so that it writes its cloud assembly to `outdir`.
+   */
+  readonly readmeExample?: { readonly fileName: string; run(file: string, outdir: string): SpawnSyncReturns<string> };
   /** Why the language cannot be tested here, if it cannot. */
   missing(): string | undefined;
   /** Builds the app and whatever it needs; throws on failure. */
@@ -134,6 +139,10 @@ const python: Language = {
     }
   },
   run: (outdir) => run(path.join(VENV, 'bin', 'python'), [path.join(HERE, 'python', 'app.py')], { env: { CDK_OUTDIR: outdir } }),
+  readmeExample: {
+    fileName: 'readme_example.py',
+    run: (file, outdir) => run(path.join(VENV, 'bin', 'python'), [file], { env: { CDK_OUTDIR: outdir } }),
+  },
 };
 
 const MAVEN = ['--batch-mode', '--quiet', '-Dstyle.color=never', '--file', path.join(HERE, 'java', 'pom.xml')];
@@ -155,6 +164,13 @@ const java: Language = {
   run: (outdir) => run('mvn', [...MAVEN, 'exec:java'], {
     env: { CDK_OUTDIR: outdir },
   }),
+  // A class in one source file, launched by java itself on the app's class path, as its reader would compile it.
+  readmeExample: {
+    fileName: 'ShadowTestApp.java',
+    run: (file, outdir) => run('mvn', [...MAVEN, 'exec:exec', '-Dexec.executable=java', `-Dexec.args=-cp %classpath ${file}`], {
+      env: { CDK_OUTDIR: outdir },
+    }),
+  },
 };
 
 const GO_APP = path.join(WORK, 'go', 'shadow-test-app');
@@ -275,7 +291,46 @@ function appChecks(stdout: string): Map<number, string | undefined> {
 }
 
 function testNames(language: Language): string[] {
-  return [`the template is the TypeScript reference app's, byte for byte (aws-cdk-lib ${language.cdkVersion})`, ...APP_CHECKS];
+  return [
+    `the template is the TypeScript reference app's, byte for byte (aws-cdk-lib ${language.cdkVersion})`,
+    ...APP_CHECKS,
+    ...(language.readmeExample ? [`the README's complete example in ${language.name} runs as written`] : []),
+  ];
+}
+
+/** The code of the README's complete example in `language`: its block of that language in "A complete example". */
+function readmeExampleCode(language: string): string {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf-8');
+  const start = readme.indexOf('\n## A complete example');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  const block = new RegExp('```' + language + '\\n([\\s\\S]*?)```').exec(section);
+  if (start < 0 || !block) {
+    throw new Error(`README.md has no ${language} block in its section "A complete example"`);
+  }
+  return block[1];
+}
+
+/** Runs the README's complete example of `language`; undefined when it synthesizes a shadow test, else what failed. */
+function runReadmeExample(language: Language): string | undefined {
+  const example = language.readmeExample!;
+  const dir = path.join(WORK, language.name, 'readme');
+  const outdir = path.join(dir, 'cdk.out');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, example.fileName);
+  try {
+    fs.writeFileSync(file, readmeExampleCode(language.name));
+  } catch (error) {
+    return (error as Error).message;
+  }
+  const result = example.run(file, outdir);
+  if (result.status !== 0) {
+    return `it failed (${result.error?.message ?? `exit ${result.status}`}):\n${output(result)}`;
+  }
+  const template = path.join(outdir, 'ShadowTest.template.json');
+  const resources = fs.existsSync(template) ? Object.values<any>(JSON.parse(fs.readFileSync(template, 'utf-8')).Resources ?? {}) : [];
+  return resources.some((resource) => resource.Type === 'AWS::SageMaker::InferenceExperiment')
+    ? undefined : `it wrote no stack ShadowTest with an inference experiment into ${path.relative(ROOT, outdir)}`;
 }
 
 function testLanguage(language: Language, references: Map<string, string | Error>): Outcome[] {
@@ -332,6 +387,10 @@ function testLanguage(language: Language, references: Map<string, string | Error
     const failure = crashed ?? (checks.has(i + 1) ? checks.get(i + 1) : `the app printed no result for check ${i + 1}:\n${output(result)}`);
     outcomes.push({ name, failure: failure === undefined ? undefined : failure.trim() || 'failed', seconds: 0 });
   });
+  if (language.readmeExample) {
+    const before = seconds();
+    outcomes.push({ name: names[names.length - 1], failure: runReadmeExample(language), seconds: seconds() - before });
+  }
   for (const outcome of outcomes) {
     console.log(`bindings: ${language.name}: ${outcome.failure === undefined ? 'ok' : 'FAILED'}: ${outcome.name}`);
     if (outcome.failure !== undefined) {

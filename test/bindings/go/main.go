@@ -9,7 +9,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"reflect"
 	"regexp"
 	"runtime"
 	"strings"
@@ -147,7 +146,7 @@ func panicOf(build func()) (recovered interface{}) {
 }
 
 // Whether the panic carries an error that the library threw: jsii panics with an error whose text is the
-// JavaScript error's message. A panic of the Go runtime or of reflect is not one.
+// JavaScript error's message. A panic of the Go runtime is not one.
 func libraryError(recovered interface{}) (string, bool) {
 	err, isError := recovered.(error)
 	if !isError {
@@ -206,10 +205,8 @@ var checks = []check{
 			},
 		})
 		props := experimentProps(stack, "candidate", 50)
-		// Set as a caller would write `Role: cfnRole`. Until the library types the prop as iam.IRoleRef, Go types it as
-		// IRoleRef and IGrantable, which a CfnRole is not, and that assignment would not compile: this one panics instead.
+		props.Role = cfnRole
 		return refused(func() {
-			reflect.ValueOf(props).Elem().FieldByName("Role").Set(reflect.ValueOf(cfnRole))
 			ie.NewInferenceExperiment(stack, jsii.String("Experiment"), props)
 		}, `role`, `(?i)grant`)
 	}},

@@ -19,7 +19,6 @@ import io.github.cdksagemakerinferenceexperiment.ShadowModeConfig;
 import io.github.cdksagemakerinferenceexperiment.ShadowModeConfigProps;
 import io.github.cdksagemakerinferenceexperiment.ShadowTestDashboard;
 import io.github.cdksagemakerinferenceexperiment.ShadowTestDashboardProps;
-import java.lang.reflect.InvocationTargetException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +30,6 @@ import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
-import software.amazon.awscdk.interfaces.iam.IRoleRef;
 import software.amazon.awscdk.services.iam.AccountRootPrincipal;
 import software.amazon.awscdk.services.iam.CfnRole;
 import software.amazon.awscdk.services.iam.Role;
@@ -184,8 +182,7 @@ public final class ShadowTestApp {
     private static String refused(final Build build, final String... patterns) {
         try {
             build.run();
-        } catch (Exception thrown) {
-            Throwable error = thrown instanceof InvocationTargetException ? thrown.getCause() : thrown;
+        } catch (Exception error) {
             String text = String.valueOf(error.getMessage());
             int stack = text.indexOf("\nError: ");
             String message = stack < 0 ? text : text.substring(0, stack);
@@ -233,12 +230,8 @@ public final class ShadowTestApp {
                                 "Action", "sts:AssumeRole",
                                 "Principal", Map.of("Service", "sagemaker.amazonaws.com")))))
                 .build();
-        InferenceExperimentProps.Builder props = experimentProps(stack, "candidate", 50);
-        // As a caller would write props.role(cfnRole). Until the library types the prop as iam.IRoleRef, the builder
-        // takes a role that is an IRoleRef and an IGrantable, which a CfnRole is not, and that call would not
-        // compile: the builder's method is called as the compiled code calls it, with its parameter's erasure.
+        InferenceExperimentProps.Builder props = experimentProps(stack, "candidate", 50).role(cfnRole);
         return refused(() -> {
-            InferenceExperimentProps.Builder.class.getMethod("role", IRoleRef.class).invoke(props, cfnRole);
             new InferenceExperiment(stack, "Experiment", props.build());
         }, "role", "(?i)grant");
     }
