@@ -31,7 +31,7 @@ export interface ShadowTestGuardProps {
   readonly alarms: cloudwatch.IAlarm[];
 
   /**
-   * A topic told what each run did: stopped the test, found it not running, or failed to stop it.
+   * A standard topic (not FIFO) told what each run did: stopped the test, found it not running, or failed to stop it.
    *
    * @default - no notification; the runs are in the state machine's logs and metrics
    */
@@ -133,6 +133,10 @@ export class ShadowTestGuard extends Construct {
       }
       if (checkKind(problems, 'notificationTopic', props.notificationTopic, TOPIC, true) && props.notificationTopic) {
         checkSameEnvironment(problems, 'notificationTopic', props.notificationTopic, this, SDK_CALLS);
+        if (props.notificationTopic.fifo) {
+          problems.addDescribed('notificationTopic', `'${props.notificationTopic.node.path}', a FIFO topic`,
+            'must be a standard topic: the guard publishes each message on its own, without a message group ID');
+        }
       }
       checkKind(problems, 'logEncryptionKey', props.logEncryptionKey, LOG_KEY, true);
       checkKind(problems, 'logRetention', props.logRetention, RETENTION, true);

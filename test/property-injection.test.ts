@@ -1,6 +1,13 @@
-import { App, PropertyInjectors, Stack } from 'aws-cdk-lib';
+import { App, aws_logs as logs, PropertyInjectors, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { InferenceExperiment, InferenceExperimentProps, ShadowTestDashboard, ShadowTestDashboardProps } from '../src';
+import {
+  InferenceExperiment,
+  InferenceExperimentProps,
+  ShadowTestDashboard,
+  ShadowTestDashboardProps,
+  ShadowTestGuard,
+  ShadowTestGuardProps,
+} from '../src';
 import { ShadowTestParts } from './helpers/fixtures';
 
 describe('property injection', () => {
@@ -45,8 +52,29 @@ describe('property injection', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'team-shadow-tests' });
   });
 
+  test("the nearest scope's injector applies to the guard, and what it gives is checked", () => {
+    const app = new App();
+    const stack = new Stack(app, 'Guards', { env: { account: '123456789012', region: 'us-east-1' } });
+    PropertyInjectors.of(stack).add({
+      constructUniqueId: ShadowTestGuard.PROPERTY_INJECTION_ID,
+      inject: (props: ShadowTestGuardProps) => ({ logRetention: logs.RetentionDays.TWO_YEARS, ...props }),
+    });
+    const parts = new ShadowTestParts(stack);
+    const experiment = parts.experiment();
+    const alarms = [experiment.metrics.createDiskUtilizationAlarm(stack, 'Disk')];
+    new ShadowTestGuard(stack, 'Guard', { experiment, alarms });
+    Template.fromStack(stack).hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 731 });
+
+    PropertyInjectors.of(stack).add({
+      constructUniqueId: ShadowTestGuard.PROPERTY_INJECTION_ID,
+      inject: (props: ShadowTestGuardProps) => ({ ...props, alarms: [] }),
+    });
+    expect(() => new ShadowTestGuard(stack, 'Emptied', { experiment, alarms })).toThrow(/alarms: got an empty list/);
+  });
+
   test('the ids are those of this library', () => {
     expect(InferenceExperiment.PROPERTY_INJECTION_ID).toBe('cdk-sagemaker-inference-experiment.InferenceExperiment');
     expect(ShadowTestDashboard.PROPERTY_INJECTION_ID).toBe('cdk-sagemaker-inference-experiment.ShadowTestDashboard');
+    expect(ShadowTestGuard.PROPERTY_INJECTION_ID).toBe('cdk-sagemaker-inference-experiment.ShadowTestGuard');
   });
 });

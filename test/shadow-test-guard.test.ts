@@ -285,7 +285,7 @@ describe('ShadowTestGuard', () => {
       .toThrow(/experiment: got 'TestStack\/Imported', whose variant names are not known; the stop names the variant to keep.*productionVariantName and shadowVariantName/);
   });
 
-  test('reports values of the wrong kind, and a topic of another account, as a caller in plain JavaScript can give them', () => {
+  test('reports values of the wrong kind, a FIFO topic, and a topic of another account', () => {
     const parts = new ShadowTestParts(newStack());
     const experiment = parts.experiment();
     const alarm = experiment.metrics.createDiskUtilizationAlarm(parts.stack, 'Disk');
@@ -302,6 +302,10 @@ describe('ShadowTestGuard', () => {
       '  - alarms: got an array; expects a list of cloudwatch.IAlarm, such as experiment.metrics.createShadowErrorRateAlarm()',
       '  - logRetention: got a string ("365"); expects a logs.RetentionDays',
     ]);
+
+    const fifo = new sns.Topic(parts.stack, 'Fifo', { fifo: true });
+    expect(() => new ShadowTestGuard(parts.stack, 'ToFifo', { experiment, alarms: [alarm], notificationTopic: fifo }))
+      .toThrow(/notificationTopic: got 'TestStack\/Fifo', a FIFO topic; must be a standard topic/);
 
     const elsewhere = new Stack(parts.stack.node.root as App, 'Elsewhere', { env: { account: '210987654321', region: 'us-east-1' } });
     const topic = new sns.Topic(elsewhere, 'Topic');
