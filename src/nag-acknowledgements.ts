@@ -158,7 +158,6 @@ export class NagAcknowledgements {
   private constructor() {}
 }
 
-/** The findings that cdk-nag's AwsSolutions-IAM5 reports on a resolved policy document. */
 /** Acknowledges the findings of `policy` that `wildcards` document, each once, with its own reason. */
 function acknowledgeWildcards(policy: IConstruct | undefined, wildcards: DocumentedWildcard[]): void {
   if (!(policy instanceof iam.CfnPolicy)) {
@@ -167,7 +166,10 @@ function acknowledgeWildcards(policy: IConstruct | undefined, wildcards: Documen
   const document = Stack.of(policy).resolve(policy.policyDocument);
   const findings = wildcardFindings(document);
   for (const { finding, reason, onlyFor } of wildcards) {
-    const matching = findings.filter((f) => finding.test(f) && (onlyFor === undefined || onlyFor(document)));
+    if (onlyFor !== undefined && !onlyFor(document)) {
+      continue;
+    }
+    const matching = findings.filter((f) => finding.test(f));
     if (matching.length > 0) {
       NagAcknowledgements.acknowledge(policy, [{ id: 'AwsSolutions-IAM5', reason, findings: matching }]);
     }
@@ -178,6 +180,7 @@ function asList(value: unknown): any[] {
   return Array.isArray(value) ? value : value === undefined ? [] : [value];
 }
 
+/** The findings that cdk-nag's AwsSolutions-IAM5 reports on a resolved policy document. */
 function wildcardFindings(document: any): string[] {
   const findings = new Set<string>();
   for (const statement of asList(document?.Statement)) {

@@ -16,7 +16,7 @@ export interface StopWorkflowTarget {
 }
 
 /** The reason given to StopInferenceExperiment (at most 1024 characters): the alarm's name and the event's time. */
-export const STOP_REASON_FORMAT = 'Stopped automatically: the alarm {} went into ALARM at {}.';
+const STOP_REASON_FORMAT = 'Stopped automatically: the alarm {} went into ALARM at {}.';
 
 /** The status in which a test is stopped; in any other, the workflow ends without acting. */
 const RUNNING = 'Running';
