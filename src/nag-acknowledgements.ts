@@ -3,6 +3,7 @@ import { aws_iam as iam, CfnResource, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { InferenceExperiment } from './inference-experiment';
 import { checkKind, PROPS, SCOPE, STRING, STRING_LIST } from './private/kinds';
+import { itemsOf } from './private/policy-documents';
 import { ProblemCollector } from './private/validation';
 import { ShadowTestGuard } from './shadow-test-guard';
 
@@ -69,9 +70,9 @@ const GUARD_WILDCARDS: DocumentedWildcard[] = [
     reason: 'Step Functions delivers the logs of a state machine through the CloudWatch Logs log delivery actions, and ' +
       'its traces to X-Ray, and none of those actions supports resource-level permissions.',
     // Only when every statement on every resource is one of those: another one is still reported.
-    onlyFor: (document) => asList(document?.Statement)
-      .filter((statement: any) => asList(statement.Resource).includes('*'))
-      .every((statement: any) => asList(statement.Action).every((action: string) => LOG_DELIVERY_AND_TRACING.test(action))),
+    onlyFor: (document) => itemsOf(document?.Statement)
+      .filter((statement: any) => itemsOf(statement.Resource).includes('*'))
+      .every((statement: any) => itemsOf(statement.Action).every((action: string) => LOG_DELIVERY_AND_TRACING.test(action))),
   },
   {
     finding: /^Action::kms:GenerateDataKey\*$/,
@@ -176,19 +177,15 @@ function acknowledgeWildcards(policy: IConstruct | undefined, wildcards: Documen
   }
 }
 
-function asList(value: unknown): any[] {
-  return Array.isArray(value) ? value : value === undefined ? [] : [value];
-}
-
 /** The findings that cdk-nag's AwsSolutions-IAM5 reports on a resolved policy document. */
 function wildcardFindings(document: any): string[] {
   const findings = new Set<string>();
-  for (const statement of asList(document?.Statement)) {
+  for (const statement of itemsOf(document?.Statement)) {
     if (statement.Effect !== 'Allow') {
       continue;
     }
-    asList(statement.Action).filter((action: string) => action.includes('*')).forEach((action: string) => findings.add(`Action::${action}`));
-    asList(statement.Resource).map(flattened).filter((resource) => resource.includes('*')).forEach((resource) => findings.add(`Resource::${resource}`));
+    itemsOf(statement.Action).filter((action: string) => action.includes('*')).forEach((action: string) => findings.add(`Action::${action}`));
+    itemsOf(statement.Resource).map(flattened).filter((resource) => resource.includes('*')).forEach((resource) => findings.add(`Resource::${resource}`));
   }
   return [...findings];
 }

@@ -2,6 +2,7 @@ import { aws_iam as iam, aws_sagemaker as sagemaker, Stack } from 'aws-cdk-lib';
 import { aws_sagemaker as sagemakerRefs } from 'aws-cdk-lib/interfaces';
 import { IConstruct } from 'constructs';
 import { l1Of, referenceIn } from './app-resources';
+import { itemsOf } from './policy-documents';
 
 const SAGEMAKER_SERVICE = 'sagemaker.amazonaws.com';
 
@@ -15,14 +16,14 @@ export function sageMakerCanAssume(role: iam.IRoleRef): boolean | undefined {
     return undefined;
   }
   const document = Stack.of(cfnRole).resolve(cfnRole.assumeRolePolicyDocument);
-  const statements: any[] = asArray(document?.Statement);
+  const statements: any[] = itemsOf(document?.Statement);
   let unknown = false;
   for (const statement of statements) {
-    if (statement.Effect !== 'Allow' || !asArray(statement.Action).some(allowsAssumeRole)) {
+    if (statement.Effect !== 'Allow' || !itemsOf(statement.Action).some(allowsAssumeRole)) {
       continue;
     }
     const principal = statement.Principal;
-    if (principal === '*' || asArray(principal?.Service).includes(SAGEMAKER_SERVICE)) {
+    if (principal === '*' || itemsOf(principal?.Service).includes(SAGEMAKER_SERVICE)) {
       return true;
     }
     unknown ||= JSON.stringify(principal ?? null).includes('"Fn::') || JSON.stringify(principal ?? null).includes('"Ref"');
@@ -32,13 +33,6 @@ export function sageMakerCanAssume(role: iam.IRoleRef): boolean | undefined {
 
 function allowsAssumeRole(action: unknown): boolean {
   return action === 'sts:AssumeRole' || action === 'sts:*' || action === '*';
-}
-
-function asArray(value: unknown): any[] {
-  if (value === undefined || value === null) {
-    return [];
-  }
-  return Array.isArray(value) ? value : [value];
 }
 
 /**
