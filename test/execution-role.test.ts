@@ -1,5 +1,6 @@
 import { aws_iam as iam, aws_kms as kms, aws_s3 as s3, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Construct } from 'constructs';
 import { DataCapture, ExistingEndpoint, ExistingModel, InferenceExperiment, InstanceType, ModelVariant, ShadowModeConfig } from '../src';
 import { newStack, ShadowTestParts } from './helpers/fixtures';
 
@@ -186,6 +187,20 @@ describe('a role given by the user', () => {
     }))).toEqual([]);
   });
 
+  test('imported by ARN receives both policies, the capture policy with the models\' roles', () => {
+    const stack = newStack();
+    const parts = new ShadowTestParts(stack);
+    const role = iam.Role.fromRoleArn(stack, 'Imported', 'arn:aws:iam::123456789012:role/shadow');
+    parts.experiment({ ...parts.fullProps(), role });
+
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    const sids = (policy: any) => policy.Properties.PolicyDocument.Statement.map((statement: any) => statement.Sid);
+    const shadowTest = Object.values(policies).find((policy) => sids(policy).includes('ReadAndSwitchTheEndpoint'));
+    expect(shadowTest?.Properties.Roles).toEqual(['shadow']);
+    const capture = Object.entries(policies).find(([id]) => id.startsWith('ExperimentDataCapturePolicy'))?.[1];
+    expect(capture?.Properties.Roles).toEqual(['shadow', { Ref: logicalIdOf(stack, parts.role) }]);
+  });
+
   test('shared with the models does not create a dependency cycle', () => {
     const stack = newStack();
     const parts = new ShadowTestParts(stack);
@@ -197,5 +212,40 @@ describe('a role given by the user', () => {
     new InferenceExperiment(stack, 'Shared', { ...parts.minimalProps(), role: parts.role });
 
     expect(() => Template.fromStack(stack)).not.toThrow();
+  });
+});
+
+describe('the experiment\'s policies', () => {
+  // aws-cdk-lib's iam.Policy names a policy after the end of its logical ID; the experiment's policies, written
+  // without it for roles of the app, must be named the same way, whatever the length of the path.
+  test('are named after the last 128 characters of their logical IDs, as iam.Policy names them', () => {
+    const stack = newStack();
+    const parts = new ShadowTestParts(stack);
+    const deep = ['Platform', 'Inference'.repeat(8), 'Experiments'.repeat(8)].reduce<Construct>((scope, id) => new Construct(scope, id), stack);
+    const experiment = new InferenceExperiment(deep, 'ShadowTestOfTheRecommenderModel', parts.fullProps());
+    const byHand = new iam.Policy(deep, 'ShadowTestOfTheRecommenderModelPolicy', {
+      statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] })],
+    });
+    byHand.attachToRole(parts.role);
+
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    const names = Object.entries(policies).map(([logicalId, policy]) => [logicalId, policy.Properties.PolicyName]);
+    expect(names.length).toBe(3);
+    for (const [logicalId, name] of names) {
+      expect(logicalId.length).toBeGreaterThan(128);
+      expect(name).toBe(logicalId.slice(-128));
+    }
+    expect(experiment.node.findChild('ShadowTestPolicy').node.defaultChild).toBeInstanceOf(iam.CfnPolicy);
+  });
+
+  test('follow an overridden logical ID in their names', () => {
+    const parts = new ShadowTestParts(newStack());
+    const experiment = parts.experiment();
+    (experiment.node.findChild('ShadowTestPolicy').node.defaultChild as iam.CfnPolicy).overrideLogicalId('ShadowTestPolicy');
+
+    Template.fromStack(parts.stack).hasResource('AWS::IAM::Policy', {
+      Properties: Match.objectLike({ PolicyName: 'ShadowTestPolicy' }),
+    });
+    expect(Object.keys(Template.fromStack(parts.stack).findResources('AWS::IAM::Policy'))).toContain('ShadowTestPolicy');
   });
 });

@@ -3,7 +3,7 @@ import { aws_kms as kmsRefs } from 'aws-cdk-lib/interfaces';
 import { Construct, IDependable } from 'constructs';
 import { sageMakerArn } from './arns';
 import { grantOnKey } from './key-grants';
-import { PolicyGrantee } from './policy-grantee';
+import { OwnPolicy } from './own-policy';
 import { s3UriParts } from './s3-uri';
 import { DATA_CAPTURE_NOT_GRANTED } from './warnings';
 import { DataCapture } from '../data-capture';
@@ -61,52 +61,41 @@ export function grantShadowTestPermissions(scope: Construct, role: iam.IGrantabl
       resources: [...new Set(resources.modelArns)],
     }),
   ];
-  const policy = new iam.Policy(scope, 'ShadowTestPolicy', { statements });
-  const grantee = grantThrough(policy, role, statements);
+  const shadowTest = granteeFor(role, statements);
   if (resources.volumeEncryptionKey) {
     // The configurations encrypt the variants' volumes with this key: SageMaker creates grants on it for the
     // instances, and the API asks for kms:Encrypt when the key is given by ID or alias.
-    grantOnKey(scope, grantee, resources.volumeEncryptionKey, ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Encrypt'],
+    grantOnKey(scope, shadowTest, resources.volumeEncryptionKey, ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Encrypt'],
       'volumeEncryptionKey');
   }
-  attach(policy, [role]);
-  if (!resources.dataCapture) {
-    return [policy];
+  const policies = [attach(scope, 'ShadowTestPolicy', shadowTest, [role])];
+  if (resources.dataCapture) {
+    // AWS does not say which identity writes the captured data: the experiment's role, or the execution role of the
+    // model that served the request, as for an endpoint's own data capture. Both are granted.
+    const capture = granteeFor(role, []);
+    grantCaptureWrite(scope, capture, resources.dataCapture);
+    policies.push(attach(scope, 'DataCapturePolicy', capture, [role, ...resources.modelRoles]));
   }
-  // AWS does not say which identity writes the captured data: the experiment's role, or the execution role of the
-  // model that served the request, as for an endpoint's own data capture. Both are granted.
-  const capturePolicy = new iam.Policy(scope, 'DataCapturePolicy');
-  grantCaptureWrite(scope, grantThrough(capturePolicy, role, []), resources.dataCapture);
-  if (capturePolicy.document.isEmpty) {
-    // Nothing could be granted (the destination is not known at synth time): an empty policy must not be attached.
-    return [policy];
-  }
-  attach(capturePolicy, [role, ...resources.modelRoles]);
-  return [policy, capturePolicy];
+  return policies.filter((policy): policy is IDependable => policy !== undefined);
 }
 
 /**
- * The grantee whose grants land in `policy`. A grantee that is not a role (it has no inline policies) receives
- * `statements`, and later grants, in its own way.
+ * The grantee whose grants land in a policy of the experiment's own, holding `statements`. A grantee that is not a
+ * role (it has no inline policies) receives `statements`, and later grants, in its own way.
  */
-function grantThrough(policy: iam.Policy, role: iam.IGrantable, statements: iam.PolicyStatement[]): iam.IGrantable {
-  if (isRole(role)) {
-    return new PolicyGrantee(policy, role);
+function granteeFor(role: iam.IGrantable, statements: iam.PolicyStatement[]): iam.IGrantable {
+  if (!isRole(role)) {
+    statements.forEach((statement) => role.grantPrincipal.addToPrincipalPolicy(statement));
+    return role;
   }
-  statements.forEach((statement) => role.grantPrincipal.addToPrincipalPolicy(statement));
-  return role;
+  const policy = new OwnPolicy(role);
+  statements.forEach((statement) => policy.addToPrincipalPolicy(statement));
+  return policy;
 }
 
-/**
- * Attaches `policy` to each of `grantees` that is a role, once. A role imported as immutable keeps the policy out;
- * a policy attached to no role is not synthesized at all.
- */
-function attach(policy: iam.Policy, grantees: iam.IGrantable[]): void {
-  for (const grantee of new Set(grantees)) {
-    if (isRole(grantee)) {
-      grantee.attachInlinePolicy(policy);
-    }
-  }
+/** Writes the policy that `grantee` stands for, if it is one of the experiment's own, attached to those of `roles` that are roles. */
+function attach(scope: Construct, id: string, grantee: iam.IGrantable, roles: iam.IGrantable[]): IDependable | undefined {
+  return grantee instanceof OwnPolicy ? grantee.attach(scope, id, roles.filter(isRole)) : undefined;
 }
 
 function isRole(grantee: iam.IGrantable): grantee is iam.IRole {
