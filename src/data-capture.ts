@@ -33,7 +33,9 @@ export interface DataCaptureOptions {
  */
 export interface BucketDataCaptureOptions extends DataCaptureOptions {
   /**
-   * The key prefix under which the captured data is stored, such as `shadow-tests/`. It must not start with `/`.
+   * The key prefix under which the captured data is stored, such as `shadow-tests/`. It must not start with `/` nor
+   * hold a line break, and must fit, with the bucket's name, in a destination URI of 512 characters and, in UTF-8, in
+   * an S3 object key of 1024 bytes. A prefix that holds tokens is checked in its text around them.
    *
    * @default - the root of the bucket
    */
@@ -74,7 +76,8 @@ export class DataCapture {
   /**
    * Capture to an S3 location given as a URI, such as `s3://amzn-s3-demo-bucket/shadow-tests/`.
    *
-   * @param destinationUri an `s3://` or `https://` URI of at most 512 characters
+   * @param destinationUri an `s3://` or `https://` URI of at most 512 characters, without a line break; one that holds
+   * tokens is checked in its text around them
    * @param options the encryption key and content types
    */
   public static toS3Uri(destinationUri: string, options: DataCaptureOptions = {}): DataCapture {

@@ -1,6 +1,8 @@
-import { aws_iam as iam, aws_sagemaker as sagemaker } from 'aws-cdk-lib';
+import { aws_iam as iam, aws_sagemaker as sagemaker, Resource, Stack } from 'aws-cdk-lib';
 import { aws_sagemaker as sagemakerRefs } from 'aws-cdk-lib/interfaces';
-import { isInAnotherEnvironment, ROLES_NAMED_AT_DEPLOY_TIME } from './private/environments';
+import { Construct } from 'constructs';
+import { experimentArnForms } from './private/arns';
+import { environmentsDiffer, isInAnotherEnvironment, ROLES_NAMED_AT_DEPLOY_TIME } from './private/environments';
 import { checkKind, GRANTEE, requireKind, STRING } from './private/kinds';
 import { roleArnOf } from './private/resource-names';
 import { ProblemCollector } from './private/validation';
@@ -79,6 +81,7 @@ export class InferenceExperimentGrants {
    */
   public create(grantee: iam.IGrantable): iam.Grant {
     requireKind('grants.create()', 'grantee', grantee, GRANTEE);
+    this.checkSameAccount(grantee);
     const role = experimentRoleOf(this.experiment);
     if (role === undefined) {
       throw new Error(`The role of the inference experiment '${this.experiment.node.path}' is not known, so ` +
@@ -172,12 +175,37 @@ export class InferenceExperimentGrants {
     checkKind(problems, 'grantee', grantee, GRANTEE);
     actions.forEach((action, index) => checkKind(problems, `actions[${index}]`, action, STRING));
     problems.throwIfAny('grants.actions()');
+    this.checkSameAccount(grantee);
     return iam.Grant.addToPrincipal({
       grantee,
       actions: [...actions].sort(),
-      resourceArns: [this.experiment.inferenceExperimentRef.inferenceExperimentArn],
+      // Both case forms of a name with upper-case letters: AWS does not document which SageMaker writes in the ARN.
+      resourceArns: experimentArnForms(this.experiment),
     });
   }
+
+  /** Throws when `grantee` is known to be of another account than the experiment: such a grant could never be used. */
+  private checkSameAccount(grantee: iam.IGrantable): void {
+    const account = accountOf(this.experiment);
+    const granteeAccount = principalAccountOf(grantee);
+    if (environmentsDiffer({ account: granteeAccount }, { account })) {
+      throw new Error(`The inference experiment '${this.experiment.node.path}', of account ${account}, can not be ` +
+        `granted to a principal of account ${granteeAccount}: the inference experiment APIs take the experiment's name, ` +
+        'not its ARN, so a caller always acts on the experiments of its own account. Grant a principal of the ' +
+        "experiment's account, which the other account's principal can assume (a role with a trust policy for it).");
+    }
+  }
+}
+
+/** The account of an experiment: an L2's or an import's own, or else its stack's. */
+function accountOf(experiment: sagemakerRefs.IInferenceExperimentRef): string {
+  return Resource.isResource(experiment) ? experiment.env.account : Stack.of(experiment).account;
+}
+
+/** The account of `grantee`'s principal, where it is known: its own, or else its stack's. */
+function principalAccountOf(grantee: iam.IGrantable): string | undefined {
+  const principal = grantee.grantPrincipal;
+  return principal.principalAccount ?? (Construct.isConstruct(principal) ? Stack.of(principal).account : undefined);
 }
 
 /** The role that SageMaker assumes for the experiment, or its ARN, where it is known. */

@@ -8,7 +8,7 @@ import { CancelOptions, ConcludeOptions, PromotedInstanceSettings, PromoteShadow
 import { DataCapture } from './data-capture';
 import { InferenceExperimentGrants } from './inference-experiment-grants';
 import { ModelVariant } from './model-variant';
-import { normalizedSageMakerArn, sageMakerArn } from './private/arns';
+import { arnCaseForms, NAMES_AS_GIVEN, normalizedSageMakerArn, sageMakerArn } from './private/arns';
 import { checkEndpointConfiguration, checkVariantModels } from './private/endpoint-checks';
 import { ROLES_NAMED_AT_DEPLOY_TIME } from './private/environments';
 import { grantShadowTestPermissions } from './private/execution-role';
@@ -22,7 +22,9 @@ import { checkEndpointIsFree, checkSameEnvironment } from './private/placement';
 import { prerequisiteOf } from './private/prerequisites';
 import { injectedProps } from './private/property-injection';
 import { renderDataCapture, renderSchedule, renderShadowModeConfig, renderVariant, TYPE_SHADOW_MODE } from './private/render';
-import { endpointArnOf, endpointNameOf, modelArnOf, modelNameOf, roleArnOf } from './private/resource-names';
+import {
+  endpointArnOf, endpointNameOf, literalEndpointName, modelArnOf, modelNameOf, nameForEveryStack, roleArnOf,
+} from './private/resource-names';
 import { executionRoleOf, sageMakerCanAssume } from './private/roles';
 import * as rules from './private/rules';
 import { checkDataCapture, checkSchedule, checkShadowMode, checkTags } from './private/validate-props';
@@ -71,10 +73,10 @@ export interface IInferenceExperiment extends IResource, sagemakerRefs.IInferenc
  */
 export interface InferenceExperimentAttributes {
   /**
-   * The name of the inference experiment. Give it when it has upper-case letters: SageMaker ARNs carry names in
-   * lower case.
+   * The name of the inference experiment. Give it when it has upper-case letters and the ARN may have it in lower
+   * case: the APIs take the name as it was created, and grants then name the ARN in both forms.
    *
-   * @default - the name in `inferenceExperimentArn`, in lower case
+   * @default - the name in `inferenceExperimentArn`
    */
   readonly inferenceExperimentName?: string;
 
@@ -153,8 +155,9 @@ export interface InferenceExperimentProps {
    * CloudFormation replaces the experiment when `endpoint`, `role` or `volumeEncryptionKey` changes, and refuses to
    * do so under an unchanged name: a name given here must change whenever one of them does.
    *
-   * @default - a name generated from the construct's path and a hash of `endpoint`, `role` and
-   * `volumeEncryptionKey`, so that it changes whenever the experiment has to be replaced
+   * @default - a name in lower case, generated from the construct's path and a hash of the experiment's logical ID
+   * and of `endpoint`, `role` and `volumeEncryptionKey` as CloudFormation sees them, so that it changes whenever
+   * CloudFormation replaces the experiment, and only then
    */
   readonly inferenceExperimentName?: string;
 
@@ -290,8 +293,9 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
 
   private readonly resource: sagemaker.CfnInferenceExperiment;
   private readonly modelNames: Map<ModelVariant, string>;
-  /** The experiment's name as given, or as generated: a literal unless the user gave a token. */
+  /** The experiment's name as given, or as generated (a lazy value, made once the app is complete). */
   private readonly name: string;
+  private readonly givenName?: string;
   private readonly hasSchedule: boolean;
   private outcome?: Outcome;
   /** The shadow variant, on the instances that it keeps once promoted. */
@@ -376,13 +380,16 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
       endpointName: this.endpointName,
       kmsKey: props.volumeEncryptionKey?.keyRef.keyArn,
     };
-    this.name = givenName ?? generatedExperimentName(this, createOnly);
+    this.name = givenName ?? generatedExperimentName(this, () => this.resource, createOnly);
+    if (givenName !== undefined) {
+      NAMES_AS_GIVEN.set(this, givenName);
+    }
+    this.givenName = givenName;
     this.hasSchedule = props.schedule !== undefined;
     this.warnOfInstanceTypes(props);
 
     this.resource = new sagemaker.CfnInferenceExperiment(this, 'Resource', {
       ...createOnly,
-      // The name itself rather than the physical name's token: a literal costs nothing to resolve at synthesis.
       name: this.name,
       description: props.description,
       schedule: props.schedule && renderSchedule(props.schedule),
@@ -396,12 +403,12 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
     // permissions. Names read from attributes already order the resources; a literal name does not, and the role's
     // policies are resources of their own, hence the explicit dependencies on what the references do not cover.
     const policies = grantShadowTestPermissions(this, role, {
-      endpointArn: endpointArnOf(props.endpoint),
-      modelArns: [modelArnOf(production.model), modelArnOf(shadow.model)],
+      endpointArns: arnCaseForms(endpointArnOf(props.endpoint), this.endpointName),
+      modelArns: [production, shadow].flatMap((variant) => arnCaseForms(modelArnOf(variant.model), this.modelNames.get(variant))),
       dataCapture: props.dataCapture,
       volumeEncryptionKey: props.volumeEncryptionKey,
       modelRoles: [production.model, shadow.model].flatMap((model) => executionRoleOf(model) ?? []),
-    });
+    }, props.role === undefined);
     const prerequisites = [
       prerequisiteOf(props.endpoint, this.endpointName),
       ...[production, shadow].map((variant) => prerequisiteOf(variant.model, this.modelNames.get(variant)!)),
@@ -438,7 +445,7 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
 
     this.grants = InferenceExperimentGrants.fromInferenceExperiment(this);
     this.metrics = ShadowTestMetrics.of({
-      endpointName: this.endpointName,
+      endpointName: nameForEveryStack(this, this.endpointName, () => literalEndpointName(props.endpoint)),
       productionVariantName: production.variantName,
       shadowVariantName: shadow.variantName,
     });
@@ -452,7 +459,11 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
    * @attribute
    */
   public get inferenceExperimentName(): string {
-    this.nameAttribute ??= this.getResourceNameAttribute(this.resource.ref);
+    // In the experiment's own stack, a reference, which orders what uses the name after the experiment; elsewhere,
+    // the name itself when it is known at synth, since an export would block every replacement of the experiment.
+    this.nameAttribute ??= Token.isUnresolved(this.givenName ?? '')
+      ? this.getResourceNameAttribute(this.resource.ref)
+      : nameForEveryStack(this, this.resource.ref, () => this.name);
     return this.nameAttribute;
   }
 
@@ -466,7 +477,11 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
    * @attribute
    */
   public get inferenceExperimentArn(): string {
-    this.arnAttribute ??= sageMakerArn(this, 'inference-experiment', this.name);
+    // A generated name is in lower case already, and known at synth: it is not one of the names given as tokens, of
+    // which sageMakerArn() warns.
+    this.arnAttribute ??= this.givenName === undefined
+      ? Stack.of(this).formatArn({ service: 'sagemaker', resource: 'inference-experiment', resourceName: this.name })
+      : sageMakerArn(this, 'inference-experiment', this.name);
     return this.arnAttribute;
   }
 

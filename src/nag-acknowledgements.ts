@@ -1,8 +1,9 @@
 import * as cdk from 'aws-cdk-lib';
-import { aws_iam as iam, CfnResource, Stack } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, aws_iam as iam, CfnResource, IAspect, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { InferenceExperiment } from './inference-experiment';
 import { checkKind, PROPS, SCOPE, STRING, STRING_LIST } from './private/kinds';
+import { SHARED_POLICIES_ID } from './private/own-policy';
 import { itemsOf } from './private/policy-documents';
 import { ProblemCollector } from './private/validation';
 import { ShadowTestGuard } from './shadow-test-guard';
@@ -29,13 +30,13 @@ export interface NagAcknowledgement {
   readonly findings?: string[];
 }
 
-/** The wildcards that the library writes into an experiment's policies, each with why it is needed. */
+/** A wildcard that the library writes into a policy, with why it is needed. */
 interface DocumentedWildcard {
   /** The cdk-nag findings it raises. */
   readonly finding: RegExp;
   readonly reason: string;
-  /** Whether the policy document holds nothing else that raises those findings. */
-  readonly onlyFor?: (document: any) => boolean;
+  /** Whether a statement that raises it is of the kind the library writes for it; any statement when not given. */
+  readonly writtenAs?: (statement: any) => boolean;
 }
 
 const DOCUMENTED_WILDCARDS: DocumentedWildcard[] = [
@@ -63,21 +64,22 @@ const DOCUMENTED_WILDCARDS: DocumentedWildcard[] = [
 /** The actions of the log delivery and tracing that aws-cdk-lib grants a state machine, which take no resource. */
 const LOG_DELIVERY_AND_TRACING = /^(logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)|xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets))$/;
 
+/** The actions of the guard's grant on the key of an encrypted topic. */
+const TOPIC_KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey*'];
+
 /** The wildcards of a guard's state machine policy. */
 const GUARD_WILDCARDS: DocumentedWildcard[] = [
   {
     finding: /^Resource::\*$/,
     reason: 'Step Functions delivers the logs of a state machine through the CloudWatch Logs log delivery actions, and ' +
       'its traces to X-Ray, and none of those actions supports resource-level permissions.',
-    // Only when every statement on every resource is one of those: another one is still reported.
-    onlyFor: (document) => itemsOf(document?.Statement)
-      .filter((statement: any) => itemsOf(statement.Resource).includes('*'))
-      .every((statement: any) => itemsOf(statement.Action).every((action: string) => LOG_DELIVERY_AND_TRACING.test(action))),
+    writtenAs: (statement) => itemsOf(statement.Action).every((action: string) => LOG_DELIVERY_AND_TRACING.test(action)),
   },
   {
     finding: /^Action::kms:GenerateDataKey\*$/,
     reason: "The action group of aws-cdk-lib's own grant on the key of an encrypted topic: publishing to it encrypts " +
       'each message with a new data key.',
+    writtenAs: (statement) => sameItems(itemsOf(statement.Action), TOPIC_KEY_ACTIONS),
   },
 ];
 
@@ -95,10 +97,12 @@ export class NagAcknowledgements {
   /**
    * Acknowledges the `AwsSolutions-IAM5` findings that the wildcards of this library's own policies raise, each with
    * the reason the README gives for it: those of every `InferenceExperiment` and `ShadowTestGuard` in `scope` (the
-   * scope itself included). Only those: a wildcard that another grant adds is still reported.
+   * scope itself included). Only those: a finding that another statement of the same policy raises too, such as a
+   * grant to a guard's role, is still reported, whenever that statement is added.
    *
-   * Call it once the experiments and guards are defined, with their data capture and topics: the findings name the
-   * resources of the template.
+   * Call it once the experiments and guards are defined: the statements of a guard's role are those it holds then.
+   * The findings are decided once the app is complete, by an aspect of priority `AspectPriority.MUTATING`, so before
+   * cdk-nag 2's checks, which are added at the default priority, and cdk-nag 3's, which read the synthesized app.
    *
    * @param scope an experiment, a guard, or a scope that holds them, such as the stack
    */
@@ -106,15 +110,22 @@ export class NagAcknowledgements {
     const problems = new ProblemCollector();
     checkKind(problems, 'scope', scope, SCOPE);
     problems.throwIfAny('NagAcknowledgements.acknowledgeDocumentedWildcards()');
+    // Experiments that share a role share its policy: each policy is acknowledged once.
+    const policies = new Map<IConstruct, [DocumentedWildcard[], (statement: any) => boolean]>();
     for (const construct of scope.node.findAll()) {
       if (InferenceExperiment.isInferenceExperiment(construct)) {
-        for (const id of ['ShadowTestPolicy', 'DataCapturePolicy']) {
-          acknowledgeWildcards(construct.node.tryFindChild(id)?.node.defaultChild, DOCUMENTED_WILDCARDS);
-        }
+        // Nothing but the library writes to these policies: each of their statements is the library's.
+        experimentPolicies(construct).forEach((policy) => policies.set(policy, [DOCUMENTED_WILDCARDS, () => true]));
       } else if (construct instanceof ShadowTestGuard) {
-        acknowledgeWildcards(construct.stateMachine.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild, GUARD_WILDCARDS);
+        // The role's policy holds the guard's statements once it is defined; what is granted to the role later is not.
+        const policy = construct.stateMachine.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
+        const guards = new Set(statementsOf(policy).map((statement) => JSON.stringify(statement)));
+        if (policy !== undefined) {
+          policies.set(policy, [GUARD_WILDCARDS, (statement) => guards.has(JSON.stringify(statement))]);
+        }
       }
     }
+    policies.forEach(([wildcards, isLibrarys], policy) => acknowledgeWhenComplete(policy, wildcards, isLibrarys));
   }
 
   /**
@@ -159,22 +170,71 @@ export class NagAcknowledgements {
   private constructor() {}
 }
 
-/** Acknowledges the findings of `policy` that `wildcards` document, each once, with its own reason. */
-function acknowledgeWildcards(policy: IConstruct | undefined, wildcards: DocumentedWildcard[]): void {
+/**
+ * The policies that the library writes for `experiment`, which nothing else writes to: those of the experiment's own
+ * role, and those of the roles that the experiments of its stack share (a given role, the models' roles).
+ */
+function experimentPolicies(experiment: IConstruct): IConstruct[] {
+  const shared = Stack.of(experiment).node.tryFindChild(SHARED_POLICIES_ID)?.node.children ?? [];
+  const own = ['ShadowTestPolicy', 'DataCapturePolicy'].map((id) => experiment.node.tryFindChild(id));
+  return [...own, ...shared].flatMap((policy) => policy?.node.defaultChild ?? []);
+}
+
+/**
+ * Acknowledges the findings of `policy` that `wildcards` document once the app is complete, just before cdk-nag 2's
+ * checks (an aspect of the default priority) and cdk-nag 3's (which read the synthesized app) see them: a grant made
+ * after this call can raise the same finding as the library's statements, and must not be hidden with them.
+ * `isLibrarys` tells the statements that the library wrote, as the policy renders them with their tokens.
+ */
+function acknowledgeWhenComplete(policy: IConstruct, wildcards: DocumentedWildcard[], isLibrarys: (statement: any) => boolean): void {
   if (!(policy instanceof iam.CfnPolicy)) {
     return;
   }
-  const document = Stack.of(policy).resolve(policy.policyDocument);
-  const findings = wildcardFindings(document);
-  for (const { finding, reason, onlyFor } of wildcards) {
-    if (onlyFor !== undefined && !onlyFor(document)) {
-      continue;
-    }
-    const matching = findings.filter((f) => finding.test(f));
-    if (matching.length > 0) {
-      NagAcknowledgements.acknowledge(policy, [{ id: 'AwsSolutions-IAM5', reason, findings: matching }]);
+  const aspect: IAspect = {
+    visit: (node) => {
+      if (node === policy) {
+        acknowledgeWildcards(policy, wildcards, isLibrarys);
+      }
+    },
+  };
+  Aspects.of(policy).add(aspect, { priority: AspectPriority.MUTATING });
+}
+
+/**
+ * Acknowledges each finding of `policy` that `wildcards` document when every statement that raises it is the
+ * library's, and of the kind the library writes for it.
+ */
+function acknowledgeWildcards(policy: iam.CfnPolicy, wildcards: DocumentedWildcard[], isLibrarys: (statement: any) => boolean): void {
+  const stack = Stack.of(policy);
+  const statements = statementsOf(policy).map((statement) => {
+    const resolved = stack.resolve(statement);
+    return { resolved, isLibrarys: isLibrarys(statement), findings: wildcardFindings({ Statement: [resolved] }) };
+  });
+  for (const { finding, reason, writtenAs } of wildcards) {
+    const matching = [...new Set(statements.flatMap((statement) => statement.findings))].filter((f) => finding.test(f));
+    const acknowledged = matching.filter((f) => statements
+      .filter((statement) => statement.findings.includes(f))
+      .every((statement) => statement.isLibrarys && (writtenAs?.(statement.resolved) ?? true)));
+    if (acknowledged.length > 0) {
+      NagAcknowledgements.acknowledge(policy, [{ id: 'AwsSolutions-IAM5', reason, findings: acknowledged }]);
     }
   }
+}
+
+/**
+ * The statements of `policy` as it renders them, their tokens unresolved: a policy document that is resolved freezes
+ * its statements, which the library and the app may still add to before the app is complete.
+ */
+function statementsOf(policy: IConstruct | undefined): any[] {
+  if (!(policy instanceof iam.CfnPolicy)) {
+    return [];
+  }
+  const document = policy.policyDocument;
+  return itemsOf((document instanceof iam.PolicyDocument ? document.toJSON() : document)?.Statement);
+}
+
+function sameItems(items: string[], expected: string[]): boolean {
+  return items.length === expected.length && expected.every((item) => items.includes(item));
 }
 
 /** The findings that cdk-nag's AwsSolutions-IAM5 reports on a resolved policy document. */

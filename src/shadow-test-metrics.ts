@@ -1,6 +1,7 @@
 import { aws_cloudwatch as cloudwatch, Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { checkKind, instanceOf, NUMBER, PROPS, SCOPE, STRING } from './private/kinds';
+import { idSuffix } from './private/metric-ids';
 import { NumberRule, ProblemCollector } from './private/validation';
 import { VariantMetrics } from './variant-metrics';
 
@@ -152,20 +153,26 @@ export class ShadowTestMetrics {
    * How much slower the shadow variant's model answers than the production variant's, in microseconds:
    * `shadow ModelLatency - production ModelLatency`, each averaged over the period. Negative when the shadow is faster.
    *
+   * The metric ids end with a hash of the endpoint and variant names (`shadowLatency_1a2b3c4d`), so that the
+   * comparisons of several shadow tests can share a graph or an alarm.
+   *
    * @param props the period, and the label and color of the graph
    */
   public metricModelLatencyDifference(props: cloudwatch.MathExpressionOptions = {}): cloudwatch.MathExpression {
-    return this.latencyExpression('shadowLatency - productionLatency', 'shadow - production model latency (µs)', props);
+    return this.latencyExpression((shadow, production) => `${shadow} - ${production}`, 'shadow - production model latency (µs)', props);
   }
 
   /**
    * How much slower the shadow variant's model answers than the production variant's, in percent of the production
    * variant's latency: `100 * (shadow ModelLatency - production ModelLatency) / production ModelLatency`.
    *
+   * The metric ids end with a hash of the endpoint and variant names (`shadowLatency_1a2b3c4d`), so that the
+   * comparisons of several shadow tests can share a graph or an alarm.
+   *
    * @param props the period, and the label and color of the graph
    */
   public metricModelLatencyRegression(props: cloudwatch.MathExpressionOptions = {}): cloudwatch.MathExpression {
-    return this.latencyExpression('100 * (shadowLatency - productionLatency) / productionLatency',
+    return this.latencyExpression((shadow, production) => `100 * (${shadow} - ${production}) / ${production}`,
       'shadow model latency regression (%)', props);
   }
 
@@ -220,11 +227,12 @@ export class ShadowTestMetrics {
     checkAlarmArguments('createDiskUtilizationAlarm()', scope, id, options);
     const threshold = options.threshold ?? DATA_CAPTURE_DISK_LIMIT;
     const period = options.period;
+    const [productionDisk, shadowDisk] = this.expressionIds('productionDisk', 'shadowDisk');
     return new cloudwatch.MathExpression({
-      expression: 'MAX([productionDisk, shadowDisk])',
+      expression: `MAX([${productionDisk}, ${shadowDisk}])`,
       usingMetrics: {
-        productionDisk: this.production.metricDiskUtilization({ period }),
-        shadowDisk: this.shadow.metricDiskUtilization({ period }),
+        [productionDisk]: this.production.metricDiskUtilization({ period }),
+        [shadowDisk]: this.shadow.metricDiskUtilization({ period }),
       },
       label: 'highest disk utilization of the variants (%)',
       period,
@@ -237,16 +245,27 @@ export class ShadowTestMetrics {
     });
   }
 
-  private latencyExpression(expression: string, label: string, props: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+  private latencyExpression(
+    expression: (shadow: string, production: string) => string,
+    label: string,
+    props: cloudwatch.MathExpressionOptions,
+  ): cloudwatch.MathExpression {
+    const [productionLatency, shadowLatency] = this.expressionIds('productionLatency', 'shadowLatency');
     return new cloudwatch.MathExpression({
-      expression,
+      expression: expression(shadowLatency, productionLatency),
       usingMetrics: {
-        productionLatency: this.production.metricModelLatency({ period: props.period }),
-        shadowLatency: this.shadow.metricModelLatency({ period: props.period }),
+        [productionLatency]: this.production.metricModelLatency({ period: props.period }),
+        [shadowLatency]: this.shadow.metricModelLatency({ period: props.period }),
       },
       label,
       ...props,
     });
+  }
+
+  /** Metric math ids that no other shadow test shares: `shadowLatency_1a2b3c4d` for `shadowLatency`. */
+  private expressionIds(...names: string[]): string[] {
+    const suffix = idSuffix([this.endpointName, this.production.variantName, this.shadow.variantName]);
+    return names.map((name) => `${name}${suffix}`);
   }
 }
 

@@ -1,4 +1,5 @@
-import { aws_cloudwatch as cloudwatch, Token } from 'aws-cdk-lib';
+import { aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
+import { idSuffix } from './private/metric-ids';
 
 /** The namespace of the invocation metrics that SageMaker publishes for endpoint variants. */
 const INVOCATION_NAMESPACE = 'AWS/SageMaker';
@@ -198,7 +199,8 @@ export class VariantMetrics {
   /**
    * The share of the variant's requests that failed, in percent:
    * `100 * (Invocation4XXErrors + Invocation5XXErrors) / Invocations`, each summed over the period. The metric ids
-   * end with the variant's name (`errors4xx_blue`, `errors5xx_blue`, `invocations_blue` for the variant `blue`).
+   * end with a hash of the endpoint and variant names (`errors4xx_1a2b3c4d`, `errors5xx_1a2b3c4d`,
+   * `invocations_1a2b3c4d`), so that the error rates of several variants and experiments can share a graph or an alarm.
    *
    * A period without invocations has no value.
    *
@@ -206,8 +208,8 @@ export class VariantMetrics {
    */
   public metricErrorRate(props: cloudwatch.MathExpressionOptions = {}): cloudwatch.MathExpression {
     const period = props.period;
-    // The ids name the variant, so that the error rates of both variants can share a graph or an alarm.
-    const [errors4xx, errors5xx, invocations] = ['errors4xx', 'errors5xx', 'invocations'].map((id) => this.expressionId(id));
+    const suffix = idSuffix([this.endpointName, this.variantName]);
+    const [errors4xx, errors5xx, invocations] = ['errors4xx', 'errors5xx', 'invocations'].map((id) => `${id}${suffix}`);
     return new cloudwatch.MathExpression({
       expression: `100 * (${errors4xx} + ${errors5xx}) / ${invocations}`,
       usingMetrics: {
@@ -218,11 +220,6 @@ export class VariantMetrics {
       label: `${this.variantName} error rate (%)`,
       ...props,
     });
-  }
-
-  /** A metric math id for this variant: `errors4xx_blue` for the variant `blue` (ids allow no hyphen). */
-  private expressionId(name: string): string {
-    return Token.isUnresolved(this.variantName) ? name : `${name}_${this.variantName.replace(/-/g, '_')}`;
   }
 
   private sum(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {

@@ -2,14 +2,17 @@
  * Templates that synthesize but that CloudFormation or SageMaker would reject on a later deployment: replacements,
  * other stacks, accounts and regions, stack tags, keys and names in every form. One describe per kind of problem.
  */
-import { App, aws_iam as iam, aws_kms as kms, aws_s3 as s3, CfnParameter, Duration, PhysicalName, Stack, Tags } from 'aws-cdk-lib';
+import {
+  App, aws_iam as iam, aws_kms as kms, aws_s3 as s3, aws_ssm as ssm, CfnOutput, CfnParameter, CfnResource, Duration, Lazy, PhysicalName, Stack,
+  Tags,
+} from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { aws_kms as kmsRefs } from 'aws-cdk-lib/interfaces';
 import {
   DataCapture, ExistingEndpoint, ExistingModel, InferenceExperiment, InferenceExperimentProps, InstanceType, ModelVariant,
-  Schedule, ShadowModeConfig, ShadowTestMetrics,
+  Schedule, ShadowModeConfig, ShadowTestDashboard, ShadowTestMetrics,
 } from '../src';
-import { dependencyCycle, EXPERIMENT_TYPE } from './helpers/cloudformation';
+import { dependencyCycle, deployedValue, EXPERIMENT_TYPE } from './helpers/cloudformation';
 import { newStack, ShadowTestParts } from './helpers/fixtures';
 
 const ACCOUNT = '123456789012';
@@ -72,10 +75,141 @@ describe('a generated name follows the create-only properties', () => {
     expect(name).toMatch(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$/);
   });
 
+  test('is in lower case, so that its ARN has one form whatever case SageMaker writes in ARNs', () => {
+    const name = generatedName();
+    expect(name).toEqual(name.toLowerCase());
+    expect(name).toMatch(/^teststackexperiment-[0-9a-f]{8}$/);
+  });
+
+  test.each<[string, (parts: ShadowTestParts, experiment: InferenceExperiment) => void]>([
+    ['the experiment\'s own logical ID is overridden', (_, experiment) =>
+      (experiment.node.defaultChild as CfnResource).overrideLogicalId('ShadowTestV2')],
+    ['the role\'s logical ID is overridden', (_, experiment) =>
+      ((experiment.role as iam.Role).node.defaultChild as CfnResource).overrideLogicalId('ShadowTestRoleV2')],
+    ['the role gets a name by an override', (_, experiment) =>
+      ((experiment.role as iam.Role).node.defaultChild as CfnResource).addPropertyOverride('RoleName', 'shadow-test-role')],
+    ['the role gets a path by an override', (_, experiment) =>
+      ((experiment.role as iam.Role).node.defaultChild as CfnResource).addPropertyOverride('Path', '/ml/')],
+    ['the endpoint gets a name', (parts) => { parts.endpoint.endpointName = 'recommender'; }],
+    ['the endpoint gets a name by an override', (parts) => parts.endpoint.addPropertyOverride('EndpointName', 'recommender')],
+    ['the endpoint\'s logical ID is overridden', (parts) => parts.endpoint.overrideLogicalId('RecommenderEndpoint')],
+  ])('changes when %s after the experiment is defined, since CloudFormation then replaces the experiment', (_, change) => {
+    const parts = new ShadowTestParts(newStack());
+    const experiment = parts.experiment();
+    change(parts, experiment);
+    expect(experimentOf(parts.stack).Name).not.toEqual(generatedName());
+  });
+
+  test.each<[string, (parts: ShadowTestParts, experiment: InferenceExperiment) => void]>([
+    ['the role\'s description', (_, experiment) =>
+      ((experiment.role as iam.Role).node.defaultChild as CfnResource).addPropertyOverride('Description', 'another description')],
+    ['the role\'s maximum session', (_, experiment) =>
+      ((experiment.role as iam.Role).node.defaultChild as CfnResource).addPropertyOverride('MaxSessionDuration', 7200)],
+    ['the endpoint\'s configuration', (parts) => parts.endpoint.addPropertyOverride('EndpointConfigName', 'another-config')],
+    ['the endpoint\'s tags', (parts) => Tags.of(parts.endpoint).add('team', 'ml')],
+  ])('stays when %s changes, which CloudFormation updates in place', (_, change) => {
+    const parts = new ShadowTestParts(newStack());
+    const experiment = parts.experiment();
+    change(parts, experiment);
+    expect(experimentOf(parts.stack).Name).toEqual(generatedName());
+  });
+
+  test('changes with a given role\'s name, and with the stack that holds the role', () => {
+    const named = (roleName: string | undefined, roleStack?: string) => {
+      const app = new App();
+      const env = { account: ACCOUNT, region: 'us-east-1' };
+      const stack = new Stack(app, 'TestStack', { env });
+      const role = new iam.Role(roleStack ? new Stack(app, roleStack, { env }) : stack, 'ShadowTestRole', {
+        assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'), roleName,
+      });
+      new ShadowTestParts(stack).experiment({ role });
+      app.synth();
+      return experimentOf(stack).Name;
+    };
+    expect(named('role-a')).toEqual(named('role-a'));
+    expect(named('role-a')).not.toEqual(named('role-b'));
+    expect(named(undefined)).not.toEqual(named(undefined, 'Roles'));
+    expect(named(undefined, 'Roles')).not.toEqual(named(undefined, 'OtherRoles'));
+  });
+
+  test('changes with the name of an alias given as the volume key', () => {
+    const named = (aliasName: string) => generatedName((parts) => ({
+      volumeEncryptionKey: new kms.Alias(parts.stack, 'VolumeKeyAlias', { aliasName, targetKey: new kms.Key(parts.stack, 'VolumeKey') }),
+    }));
+    expect(named('alias/shadow-a')).toEqual(named('alias/shadow-a'));
+    expect(named('alias/shadow-a')).not.toEqual(named('alias/shadow-b'));
+  });
+
   test('PhysicalName.GENERATE_IF_NEEDED gets a generated name', () => {
     const parts = new ShadowTestParts(newStack());
     parts.experiment({ inferenceExperimentName: PhysicalName.GENERATE_IF_NEEDED });
     expect(experimentOf(parts.stack).Name).toEqual(generatedName());
+  });
+});
+
+describe('what another stack refers to never blocks a replacement of the experiment', () => {
+  test('another stack gets the experiment\'s name as a literal, not as an export, and the experiment\'s own stack a reference', () => {
+    const app = new App();
+    const env = { account: ACCOUNT, region: 'us-east-1' };
+    const stack = new Stack(app, 'ShadowTest', { env });
+    const experiment = new ShadowTestParts(stack).experiment();
+    new CfnOutput(stack, 'Here', { value: experiment.inferenceExperimentName });
+    const operations = new Stack(app, 'Operations', { env });
+    experiment.grants.stop(new iam.Role(operations, 'Operator', { assumedBy: new iam.AccountRootPrincipal() }));
+    new ssm.StringParameter(operations, 'ExperimentName', { stringValue: experiment.inferenceExperimentName });
+    new ssm.StringParameter(operations, 'ExperimentArn', { stringValue: experiment.inferenceExperimentArn });
+    const assembly = app.synth();
+
+    const name = experimentOf(stack).Name;
+    const experimentId = stack.resolve((experiment.node.defaultChild as CfnResource).logicalId);
+    expect(JSON.stringify(assembly.getStackByName('Operations').template)).not.toContain('Fn::ImportValue');
+    expect(assembly.getStackByName('ShadowTest').template.Outputs).toEqual({ Here: { Value: { Ref: experimentId } } });
+    Template.fromStack(operations).hasResourceProperties('AWS::SSM::Parameter', { Value: name });
+    Template.fromStack(operations).hasResourceProperties('AWS::SSM::Parameter', {
+      Value: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:sagemaker:us-east-1:${ACCOUNT}:inference-experiment/${name}`]] },
+    });
+  });
+
+  test('a dashboard and alarms in another stack name a named endpoint by its literal name, overrides included', () => {
+    const app = new App();
+    const env = { account: ACCOUNT, region: 'us-east-1' };
+    const stack = new Stack(app, 'ShadowTest', { env });
+    const parts = new ShadowTestParts(stack);
+    parts.endpoint.endpointName = 'recommender';
+    const experiment = parts.experiment();
+    parts.endpoint.addPropertyOverride('EndpointName', 'recommender-v2');
+    const monitoring = new Stack(app, 'Monitoring', { env });
+    new ShadowTestDashboard(monitoring, 'Dashboard', { metrics: experiment.metrics });
+    experiment.metrics.createShadowErrorRateAlarm(monitoring, 'Errors', { maxErrorRatePercent: 1 });
+    const template = JSON.stringify(app.synth().getStackByName('Monitoring').template);
+
+    expect(template).not.toContain('Fn::ImportValue');
+    expect(template).toContain('recommender-v2');
+    expect(template).not.toContain('"recommender"');
+  });
+
+  test('the metric ids stay the same on every synthesis, whatever tokens the app made before the experiment', () => {
+    const ids = (tokensBefore: number) => {
+      const stack = newStack();
+      for (let i = 0; i < tokensBefore; i++) {
+        Lazy.string({ produce: () => 'unrelated' });
+      }
+      const experiment = new ShadowTestParts(stack).experiment();
+      experiment.metrics.createShadowErrorRateAlarm(stack, 'Errors', { maxErrorRatePercent: 1 });
+      const [alarm] = Object.values<any>(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
+      return alarm.Properties.Metrics.map((metric: any) => metric.Id);
+    };
+    expect(ids(0)).toEqual(ids(7));
+  });
+
+  test('a name given as a token is still exported, since it is not known at synth', () => {
+    const app = new App();
+    const env = { account: ACCOUNT, region: 'us-east-1' };
+    const stack = new Stack(app, 'ShadowTest', { env });
+    const experiment = new ShadowTestParts(stack).experiment({ inferenceExperimentName: new CfnParameter(stack, 'Name').valueAsString });
+    const operations = new Stack(app, 'Operations', { env });
+    new ssm.StringParameter(operations, 'ExperimentName', { stringValue: experiment.inferenceExperimentName });
+    expect(JSON.stringify(app.synth().getStackByName('Operations').template)).toContain('Fn::ImportValue');
   });
 });
 
@@ -148,21 +282,57 @@ describe('other accounts and regions', () => {
     return { app, experiment, principal, otherStack };
   }
 
-  test('a principal of another account and region can be granted access to an experiment with a generated name', () => {
-    const { app, experiment, principal, otherStack } = crossEnvironment();
+  test.each(['read', 'update', 'stop', 'start', 'delete', 'create'] as const)(
+    '%s() for a principal of another account is refused: the APIs take a name, so it could never be used', (operation) => {
+      const { experiment, principal } = crossEnvironment();
+      expect(() => experiment.grants[operation](principal)).toThrow(new RegExp(
+        `of account ${ACCOUNT}, can not be granted to a principal of account ${OTHER_ACCOUNT}: the inference experiment ` +
+        'APIs take the experiment\'s name, not its ARN.*Grant a principal of the experiment\'s account'));
+    });
+
+  test.each<[string, (stack: Stack) => iam.IGrantable]>([
+    ['a role imported by ARN', (stack) => iam.Role.fromRoleArn(stack, 'Imported', `arn:aws:iam::${OTHER_ACCOUNT}:role/operator`)],
+    ['a user imported by ARN', (stack) => iam.User.fromUserArn(stack, 'User', `arn:aws:iam::${OTHER_ACCOUNT}:user/operator`)],
+  ])('%s of another account is refused too, in the experiment\'s own stack', (_, principalIn) => {
+    const parts = new ShadowTestParts(newStack());
+    const experiment = parts.experiment();
+    expect(() => experiment.grants.actions(principalIn(parts.stack), 'sagemaker:DescribeInferenceExperiment'))
+      .toThrow(/can not be granted to a principal of account 210987654321/);
+  });
+
+  test('an imported experiment of another account cannot be granted to this account\'s principals', () => {
+    const stack = newStack();
+    const imported = InferenceExperiment.fromInferenceExperimentArn(stack, 'Imported',
+      `arn:aws:sagemaker:us-east-1:${OTHER_ACCOUNT}:inference-experiment/theirs`);
+    const operator = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+    expect(() => imported.grants.read(operator)).toThrow(/of account 210987654321, can not be granted to a principal of account 123456789012/);
+  });
+
+  test('a principal of the same account in another region can be granted access to an experiment with a generated name', () => {
+    const app = new App();
+    const stack = new Stack(app, 'ShadowTest', { env: { account: ACCOUNT, region: 'us-east-1' } });
+    const experiment = new ShadowTestParts(stack).experiment();
+    const otherStack = new Stack(app, 'Operators', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+    const principal = new iam.Role(otherStack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
     experiment.grants.read(principal);
     experiment.grants.update(principal);
     experiment.grants.stop(principal);
     experiment.grants.delete(principal);
     app.synth();
 
-    const name = experimentOf(Stack.of(experiment)).Name.toLowerCase();
+    const name = experimentOf(Stack.of(experiment)).Name;
+    expect(name).toEqual(name.toLowerCase());
     const policies = JSON.stringify(Template.fromStack(otherStack).findResources('AWS::IAM::Policy'));
     expect(policies).toContain(`:sagemaker:us-east-1:${ACCOUNT}:inference-experiment/${name}`);
+    expect(policies).not.toContain('Fn::ImportValue');
   });
 
-  test('create() for a principal of another environment fails clearly with the default role, which has no name at synth', () => {
-    const { experiment, principal } = crossEnvironment();
+  test('create() for a principal of another region fails clearly with the default role, which has no name at synth', () => {
+    const app = new App();
+    const stack = new Stack(app, 'ShadowTest', { env: { account: ACCOUNT, region: 'us-east-1' } });
+    const experiment = new ShadowTestParts(stack).experiment();
+    const otherStack = new Stack(app, 'Operators', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+    const principal = new iam.Role(otherStack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
     expect(() => experiment.grants.create(principal)).toThrow(
       /can not grant create\(\) to a principal of another account or region: its default role is named by CloudFormation at deploy time.*roleName/);
   });
@@ -309,6 +479,23 @@ describe('the role', () => {
       /role: got 'TestStack\/LambdaRole', whose trust policy does not let sagemaker.amazonaws.com call sts:AssumeRole; SageMaker must be able to assume the role/);
   });
 
+  test.each<[string, boolean, object]>([
+    ['overridden to trust only Lambda', true, { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }], Version: '2012-10-17' }],
+    ['overridden to trust SageMaker', false, { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'sagemaker.amazonaws.com' } }], Version: '2012-10-17' }],
+  ])('reads the trust policy as the template holds it: a role %s', (_, fails, document) => {
+    const parts = new ShadowTestParts(newStack());
+    const assumedBy = new iam.ServicePrincipal(fails ? 'sagemaker.amazonaws.com' : 'lambda.amazonaws.com');
+    const role = new iam.Role(parts.stack, 'OverriddenRole', { assumedBy });
+    parts.experiment({ role });
+    (role.node.defaultChild as iam.CfnRole).addPropertyOverride('AssumeRolePolicyDocument', document);
+    const synth = () => Template.fromStack(parts.stack);
+    if (fails) {
+      expect(synth).toThrow(/role: got 'TestStack\/OverriddenRole', whose trust policy does not let sagemaker.amazonaws.com call sts:AssumeRole/);
+    } else {
+      expect(synth).not.toThrow();
+    }
+  });
+
   test('accepts a role that SageMaker shares with other services, and an imported role', () => {
     const parts = new ShadowTestParts(newStack());
     const shared = new iam.Role(parts.stack, 'Shared', {
@@ -344,15 +531,93 @@ describe('data capture is written by the experiment\'s role and by the models\' 
 
     const experimentRoleId = parts.stack.resolve((experiment.role.node.defaultChild as iam.CfnRole).logicalId);
     const modelRoleId = parts.stack.resolve((parts.role.node.defaultChild as iam.CfnRole).logicalId);
-    Template.fromStack(parts.stack).hasResourceProperties('AWS::IAM::Policy', {
-      Roles: Match.arrayEquals([{ Ref: experimentRoleId }, { Ref: modelRoleId }]),
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Action: Match.arrayWith(['s3:PutObject']) }),
-          Match.objectLike({ Action: ['kms:Encrypt', 'kms:GenerateDataKey'] }),
-        ]),
-      },
-    });
+    for (const roleId of [experimentRoleId, modelRoleId]) {
+      Template.fromStack(parts.stack).hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: roleId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Action: Match.arrayWith(['s3:PutObject']) }),
+            Match.objectLike({ Action: ['kms:Encrypt', 'kms:GenerateDataKey'] }),
+          ]),
+        },
+      });
+    }
+  });
+});
+
+describe('a role shared by many experiments stays within IAM\'s 10,240 characters of inline policies per role', () => {
+  /** The characters of a role's inline policies once deployed, without whitespace, as IAM counts them. */
+  function inlinePolicyCharacters(template: Template, roleRef: unknown): number {
+    const json = template.toJSON();
+    return Object.values<any>(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(JSON.stringify(roleRef)))
+      .reduce((sum, policy) => sum + JSON.stringify(deployedValue(policy.Properties.PolicyDocument, json)).length, 0);
+  }
+
+  /** 50 shadow tests of one stack, each on its own endpoint, with its own capture prefix in one bucket. */
+  function fiftyExperiments(role?: (stack: Stack) => iam.IRole): { stack: Stack; parts: ShadowTestParts } {
+    const parts = new ShadowTestParts(newStack());
+    const bucket = s3.Bucket.fromBucketName(parts.stack, 'Captures', 'shadow-test-captures-123456789012');
+    const experimentRole = role?.(parts.stack);
+    for (let i = 0; i < 50; i++) {
+      new InferenceExperiment(parts.stack, `ShadowTest${i}`, {
+        endpoint: ExistingEndpoint.fromEndpointName(parts.stack, `Endpoint${i}`, `recommender-endpoint-${i}`),
+        shadowMode: ShadowModeConfig.of({
+          production: parts.production(),
+          shadow: ModelVariant.realTime({
+            variantName: 'candidate',
+            model: ExistingModel.fromModelName(parts.stack, `Candidate${i}`, `recommender-candidate-${i}`),
+            instanceType: InstanceType.ML_M5_XLARGE,
+          }),
+          samplingPercentage: 100,
+        }),
+        role: experimentRole,
+        dataCapture: DataCapture.toBucket(bucket, { prefix: `shadow-tests/recommender-${i}/` }),
+      });
+    }
+    return { stack: parts.stack, parts };
+  }
+
+  test('the models\' execution role gets one policy, whose size grows by a resource for each experiment', () => {
+    const { stack, parts } = fiftyExperiments();
+    const template = Template.fromStack(stack);
+    const modelRole = { Ref: stack.resolve((parts.role.node.defaultChild as iam.CfnRole).logicalId) };
+    const policies = Object.values<any>(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([modelRole]));
+    expect(policies).toHaveLength(1);
+    const characters = inlinePolicyCharacters(template, modelRole);
+    // 50 capture prefixes of about 80 characters each: less than half of the quota, where a policy for each
+    // experiment reached 50 times 400 characters.
+    expect(characters).toBeLessThan(10240 / 2);
+    expect(characters).toBeGreaterThan(50 * 60);
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('rolePolicyTooLarge'));
+  });
+
+  test('a role given to 50 experiments gets one policy, with one statement of each kind', () => {
+    const { stack } = fiftyExperiments((scope) => iam.Role.fromRoleArn(scope, 'Shared', `arn:aws:iam::${ACCOUNT}:role/shadow-tests`));
+    const template = Template.fromStack(stack);
+    const policies = Object.values<any>(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify(['shadow-tests']));
+    expect(policies).toHaveLength(1);
+    const sids = policies[0].Properties.PolicyDocument.Statement.map((statement: any) => statement.Sid).filter(Boolean);
+    expect(sids).toEqual(['ReadAndSwitchTheEndpoint', 'ManageTheTestEndpointConfigs', 'ReadTheVariantModels']);
+    // The 50 endpoints, 51 models and 50 capture prefixes do not fit in the quota: the construct says so at synth.
+    expect(inlinePolicyCharacters(template, 'shadow-tests')).toBeGreaterThan(10240);
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp(
+      "share the role '.*Shared' grant it a policy of about \\d+ characters, and IAM allows a role 10240 characters.*the deployment fails"));
+  });
+
+  test('a role given to 20 experiments fits, with no warning', () => {
+    const parts = new ShadowTestParts(newStack());
+    const role = iam.Role.fromRoleArn(parts.stack, 'Shared', `arn:aws:iam::${ACCOUNT}:role/shadow-tests`);
+    for (let i = 0; i < 20; i++) {
+      new InferenceExperiment(parts.stack, `ShadowTest${i}`, {
+        ...parts.minimalProps(), role, endpoint: ExistingEndpoint.fromEndpointName(parts.stack, `Endpoint${i}`, `recommender-endpoint-${i}`),
+      });
+    }
+    const template = Template.fromStack(parts.stack);
+    expect(inlinePolicyCharacters(template, 'shadow-tests')).toBeLessThan(10240 / 2);
+    Annotations.fromStack(parts.stack).hasNoWarning('*', Match.stringLikeRegexp('rolePolicyTooLarge'));
   });
 });
 

@@ -36,8 +36,9 @@ const CASES: Record<string, Case> = {
         role: iam.Role.fromRoleArn(stack, 'ExperimentRole', ROLE_ARN),
         inferenceExperimentName: 'Candidate-V2',
       });
-      // Formatted from the name, in lower case as SageMaker writes it: no reference to the experiment itself.
-      return { grants: experiment.grants, arn: experimentArn('candidate-v2'), roleArn: ROLE_ARN };
+      // Formatted from the name, with no reference to the experiment itself; in both cases, since AWS does not
+      // document whether SageMaker writes the name in lower case in the ARN.
+      return { grants: experiment.grants, arn: [experimentArn('candidate-v2'), experimentArn('Candidate-V2')], roleArn: ROLE_ARN };
     },
   },
   'a CfnInferenceExperiment': {
@@ -56,8 +57,34 @@ const CASES: Record<string, Case> = {
       });
       return {
         grants: experiment.grants,
-        arn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:123456789012:inference-experiment/imported-experiment']] },
+        arn: [experimentArn('imported-experiment'), experimentArn('Imported-Experiment')],
         roleArn: ROLE_ARN,
+      };
+    },
+  },
+  'an experiment of the app with a generated name, in lower case': {
+    define: (stack) => {
+      const experiment = new ShadowTestParts(stack).experiment({ role: iam.Role.fromRoleArn(stack, 'ExperimentRole', ROLE_ARN) });
+      // One form: the generated name has no upper-case letter.
+      const arn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, expect.stringMatching(/:inference-experiment\/[a-z0-9-]+$/)]] };
+      return { grants: experiment.grants, arn, roleArn: ROLE_ARN };
+    },
+  },
+  'an L1 reference by a mixed-case name': {
+    define: (stack) => {
+      const reference = sagemaker.CfnInferenceExperiment.fromInferenceExperimentName(stack, 'L1Reference', 'Shadow-Test-A');
+      return { grants: InferenceExperimentGrants.fromInferenceExperiment(reference), arn: [experimentArn('shadow-test-a'), experimentArn('Shadow-Test-A')] };
+    },
+  },
+  'an experiment imported by a mixed-case ARN': {
+    define: (stack) => {
+      const arn = 'arn:aws:sagemaker:us-east-1:123456789012:inference-experiment/By-Arn';
+      return {
+        grants: InferenceExperiment.fromInferenceExperimentArn(stack, 'ByArn', arn).grants,
+        arn: [
+          'arn:aws:sagemaker:us-east-1:123456789012:inference-experiment/by-arn',
+          'arn:aws:sagemaker:us-east-1:123456789012:inference-experiment/By-Arn',
+        ],
       };
     },
   },

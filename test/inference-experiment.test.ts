@@ -208,7 +208,7 @@ describe('InferenceExperiment', () => {
 
       const [experiment] = Object.values(Template.fromStack(parts.stack).findResources(EXPERIMENT));
       const waitedFor = waitedForBy(experiment);
-      for (const prerequisite of ['Endpoint', 'ProductionModel', 'CandidateModel', /^Role[0-9A-F]{8}$/, /^RoleDefaultPolicy/, /^ExperimentShadowTestPolicy/]) {
+      for (const prerequisite of ['Endpoint', 'ProductionModel', 'CandidateModel', /^Role[0-9A-F]{8}$/, /^RoleDefaultPolicy/, /^ShadowTestRolePolicies/]) {
         expect(waitedFor).toContainEqual(typeof prerequisite === 'string' ? prerequisite : expect.stringMatching(prerequisite));
       }
       // What a reference already orders is not repeated in DependsOn (cfn-lint W3005).

@@ -1,9 +1,18 @@
-import { aws_cloudwatch as cloudwatch, Duration, Stack } from 'aws-cdk-lib';
+import { aws_cloudwatch as cloudwatch, CfnParameter, Duration, Fn, Lazy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ShadowTestMetrics } from '../src';
 import { newStack } from './helpers/fixtures';
 
 const metrics = () => ShadowTestMetrics.of({ endpointName: 'prod', productionVariantName: 'blue', shadowVariantName: 'green' });
+
+/** The hash that ends each metric math id, in an expression or an id. */
+const ID_HASH = /_[0-9a-f]{8}\b/g;
+
+/** `text` with the hash of each metric math id left out, once the ids are checked to share one hash. */
+function withoutHash(text: string, ...others: string[]): string {
+  expect(new Set([text, ...others].flatMap((t) => t.match(ID_HASH))).size).toBe(1);
+  return text.replace(ID_HASH, '');
+}
 
 /** An alarm's math: its expression and, per metric id, the metric's name, statistic, variant and period. */
 function alarmMath(stack: Stack): { expression: string; metrics: Record<string, string>; alarm: any } {
@@ -14,8 +23,8 @@ function alarmMath(stack: Stack): { expression: string; metrics: Record<string, 
   const expression = queries.find((q) => q.Expression !== undefined);
   return {
     alarm,
-    expression: expression.Expression,
-    metrics: Object.fromEntries(queries.filter((q) => q.MetricStat).map((q) => [q.Id, [
+    expression: withoutHash(expression.Expression, ...queries.map((q) => q.Id).filter((id) => id !== expression.Id)),
+    metrics: Object.fromEntries(queries.filter((q) => q.MetricStat).map((q) => [q.Id.replace(ID_HASH, ''), [
       q.MetricStat.Metric.Namespace, q.MetricStat.Metric.MetricName, q.MetricStat.Stat,
       q.MetricStat.Metric.Dimensions.find((d: any) => d.Name === 'VariantName').Value, q.MetricStat.Period,
     ].join(' ')])),
@@ -25,14 +34,18 @@ function alarmMath(stack: Stack): { expression: string; metrics: Record<string, 
 describe('ShadowTestMetrics', () => {
   test('latency difference is shadow minus production ModelLatency', () => {
     const difference = metrics().metricModelLatencyDifference();
-    expect(difference.expression).toBe('shadowLatency - productionLatency');
-    expect((difference.usingMetrics.shadowLatency as cloudwatch.Metric).dimensions?.VariantName).toBe('green');
-    expect((difference.usingMetrics.productionLatency as cloudwatch.Metric).dimensions?.VariantName).toBe('blue');
-    expect((difference.usingMetrics.productionLatency as cloudwatch.Metric).metricName).toBe('ModelLatency');
+    const [productionId, shadowId] = Object.keys(difference.usingMetrics);
+    expect(withoutHash(difference.expression, productionId, shadowId)).toBe('shadowLatency - productionLatency');
+    expect(difference.expression).toBe(`${shadowId} - ${productionId}`);
+    expect((difference.usingMetrics[shadowId] as cloudwatch.Metric).dimensions?.VariantName).toBe('green');
+    expect((difference.usingMetrics[productionId] as cloudwatch.Metric).dimensions?.VariantName).toBe('blue');
+    expect((difference.usingMetrics[productionId] as cloudwatch.Metric).metricName).toBe('ModelLatency');
   });
 
   test('latency regression is the difference in percent of production', () => {
-    expect(metrics().metricModelLatencyRegression().expression).toBe('100 * (shadowLatency - productionLatency) / productionLatency');
+    const regression = metrics().metricModelLatencyRegression();
+    expect(withoutHash(regression.expression, ...Object.keys(regression.usingMetrics)))
+      .toBe('100 * (shadowLatency - productionLatency) / productionLatency');
   });
 
   test('the shadow error rate alarm goes off above the given rate', () => {
@@ -40,11 +53,11 @@ describe('ShadowTestMetrics', () => {
     metrics().createShadowErrorRateAlarm(stack, 'Errors', { maxErrorRatePercent: 2 });
 
     const { alarm, expression, metrics: used } = alarmMath(stack);
-    expect(expression).toBe('100 * (errors4xx_green + errors5xx_green) / invocations_green');
+    expect(expression).toBe('100 * (errors4xx + errors5xx) / invocations');
     expect(used).toEqual({
-      errors4xx_green: 'AWS/SageMaker Invocation4XXErrors Sum green 300',
-      errors5xx_green: 'AWS/SageMaker Invocation5XXErrors Sum green 300',
-      invocations_green: 'AWS/SageMaker Invocations Sum green 300',
+      errors4xx: 'AWS/SageMaker Invocation4XXErrors Sum green 300',
+      errors5xx: 'AWS/SageMaker Invocation5XXErrors Sum green 300',
+      invocations: 'AWS/SageMaker Invocations Sum green 300',
     });
     expect(alarm).toMatchObject({
       Threshold: 2,
@@ -94,5 +107,52 @@ describe('ShadowTestMetrics', () => {
   test('each alarm is returned, so that actions can be added to it', () => {
     const alarm = metrics().createDiskUtilizationAlarm(newStack(), 'Disk');
     expect(alarm).toBeInstanceOf(cloudwatch.Alarm);
+  });
+
+  test('the alarms take names that are tokens, and give each metric a valid id', () => {
+    const stack = newStack();
+    const tokens = ShadowTestMetrics.of({
+      endpointName: Fn.importValue('ShadowTestEndpointName'),
+      productionVariantName: new CfnParameter(stack, 'ProductionVariant').valueAsString,
+      shadowVariantName: Lazy.string({ produce: () => 'candidate' }),
+    });
+    tokens.createShadowErrorRateAlarm(stack, 'Errors', { maxErrorRatePercent: 1 });
+    tokens.createLatencyRegressionAlarm(stack, 'Latency', { maxRegressionPercent: 10 });
+    tokens.createDiskUtilizationAlarm(stack, 'Disk');
+    new cloudwatch.MathExpression({
+      expression: 'MAX([production, shadow])',
+      usingMetrics: { production: tokens.production.metricErrorRate(), shadow: tokens.shadow.metricErrorRate() },
+    }).createAlarm(stack, 'EitherErrors', { threshold: 1, evaluationPeriods: 3 });
+
+    const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.map((alarm) => alarm.Properties.Metrics.length)).toEqual([4, 3, 3, 1 + 2 * 4]);
+    for (const alarm of alarms) {
+      const ids: string[] = alarm.Properties.Metrics.map((query: any) => query.Id);
+      ids.forEach((id) => expect(id).toMatch(/^[a-z][a-zA-Z0-9_]*$/));
+      expect(new Set(ids).size).toBe(ids.length);
+    }
+    const description = ['The shadow variant candidate of ', { 'Fn::ImportValue': 'ShadowTestEndpointName' }, ' fails more than 1% of its requests'];
+    expect(alarms[0].Properties.AlarmDescription).toEqual({ 'Fn::Join': ['', description] });
+  });
+
+  test('one alarm combines the comparisons of two shadow tests with the same variant names', () => {
+    const stack = newStack();
+    const [first, second] = ['endpoint-a', 'endpoint-b'].map((endpointName) =>
+      ShadowTestMetrics.of({ endpointName, productionVariantName: 'production', shadowVariantName: 'candidate' }));
+    new cloudwatch.MathExpression({
+      expression: 'MAX([firstErrors, secondErrors, firstLatency, secondLatency])',
+      usingMetrics: {
+        firstErrors: first.shadow.metricErrorRate(),
+        secondErrors: second.shadow.metricErrorRate(),
+        firstLatency: first.metricModelLatencyRegression(),
+        secondLatency: second.metricModelLatencyRegression(),
+      },
+    }).createAlarm(stack, 'Either', { threshold: 5, evaluationPeriods: 3 });
+
+    const [alarm] = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'));
+    const ids: string[] = alarm.Properties.Metrics.map((query: any) => query.Id);
+    // The outer expression, 4 inner ones, and 3 metrics of each shadow variant and 2 latencies of each test.
+    expect(ids).toHaveLength(1 + 4 + 2 * (3 + 2));
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });

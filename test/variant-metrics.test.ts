@@ -1,4 +1,4 @@
-import { aws_cloudwatch as cloudwatch, Duration } from 'aws-cdk-lib';
+import { App, aws_cloudwatch as cloudwatch, aws_sagemaker as sagemaker, CfnParameter, Duration, Fn, Lazy, Stack } from 'aws-cdk-lib';
 import { InferenceExperiment, VariantMetrics } from '../src';
 import { newStack, ShadowTestParts } from './helpers/fixtures';
 
@@ -53,14 +53,15 @@ describe.each(['production', 'shadow'] as const)('the %s variant of an Inference
     const metrics = experimentMetrics()[variantRole];
     const errorRate = metrics.metricErrorRate();
 
-    expect(errorRate.expression).toBe(`100 * (errors4xx_${variantName} + errors5xx_${variantName}) / invocations_${variantName}`);
+    const hash = /_([0-9a-f]{8})$/.exec(Object.keys(errorRate.usingMetrics)[0])?.[1];
+    expect(errorRate.expression).toBe(`100 * (errors4xx_${hash} + errors5xx_${hash}) / invocations_${hash}`);
     expect(Object.fromEntries(Object.entries(errorRate.usingMetrics).map(([id, m]) => {
       const metric = m as cloudwatch.Metric;
       return [id, `${metric.metricName}/${metric.statistic}/${metric.dimensions?.VariantName}`];
     }))).toEqual({
-      [`errors4xx_${variantName}`]: `Invocation4XXErrors/Sum/${variantName}`,
-      [`errors5xx_${variantName}`]: `Invocation5XXErrors/Sum/${variantName}`,
-      [`invocations_${variantName}`]: `Invocations/Sum/${variantName}`,
+      [`errors4xx_${hash}`]: `Invocation4XXErrors/Sum/${variantName}`,
+      [`errors5xx_${hash}`]: `Invocation5XXErrors/Sum/${variantName}`,
+      [`invocations_${hash}`]: `Invocations/Sum/${variantName}`,
     });
     expect(errorRate.period.toMinutes()).toBe(5);
   });
@@ -83,8 +84,37 @@ describe('VariantMetrics', () => {
     expect([metric.period.toMinutes(), metric.statistic, metric.label]).toEqual([1, 'p90', 'p90']);
   });
 
-  test('the error rate\'s metric ids turn the variant name\'s hyphens into underscores', () => {
-    expect(VariantMetrics.of('e', 'blue-v2').metricErrorRate().expression).toBe('100 * (errors4xx_blue_v2 + errors5xx_blue_v2) / invocations_blue_v2');
+  test('the error rate\'s metric ids are valid for CloudWatch whatever the names hold', () => {
+    const stack = new Stack();
+    for (const [endpointName, variantName] of [
+      ['e', 'blue-v2'], ['e', 'Blue.v2'], ['e', '2nd'], ['e', 'a b'],
+      [Fn.importValue('EndpointName'), new CfnParameter(stack, 'Variant').valueAsString],
+      ['e', Lazy.string({ produce: () => 'blue' })],
+    ]) {
+      expect(Object.keys(VariantMetrics.of(endpointName, variantName).metricErrorRate().usingMetrics))
+        .toEqual([expect.stringMatching(/^errors4xx_[0-9a-f]{8}$/), expect.stringMatching(/^errors5xx_/), expect.stringMatching(/^invocations_/)]);
+    }
+  });
+
+  test('the error rate\'s metric ids differ between variants and endpoints, and not between two calls', () => {
+    const idsOf = (endpointName: string, variantName: string) =>
+      Object.keys(VariantMetrics.of(endpointName, variantName).metricErrorRate().usingMetrics);
+    const ids = [idsOf('a', 'blue'), idsOf('a', 'green'), idsOf('b', 'blue'), idsOf('ab', 'lue')];
+    expect(new Set(ids.flat()).size).toBe(ids.length * 3);
+    expect(idsOf('a', 'blue')).toEqual(ids[0]);
+  });
+
+  test('the error rate\'s metric ids of names that are tokens are the same on every synthesis, and differ between stacks', () => {
+    /** The ids of an endpoint's variant, in an app that made `otherTokens` tokens before. */
+    const idsOf = (stackName: string, otherTokens = 0) => {
+      const app = new App();
+      Array.from({ length: otherTokens }, () => Lazy.string({ produce: () => 'other' }));
+      const endpoint = new sagemaker.CfnEndpoint(new Stack(app, stackName), 'Endpoint', { endpointConfigName: 'config' });
+      const variantName = new CfnParameter(endpoint.stack, 'Variant').valueAsString;
+      return Object.keys(VariantMetrics.of(endpoint.attrEndpointName, variantName).metricErrorRate().usingMetrics);
+    };
+    expect(idsOf('Beta', 5)).toEqual(idsOf('Beta'));
+    expect(idsOf('Gamma')).not.toEqual(idsOf('Beta'));
   });
 
   test('the error rate uses one period for all of its metrics', () => {

@@ -27,32 +27,7 @@ export function referenceIn(value: string): IConstruct | undefined {
   return token instanceof Reference ? token.target : undefined;
 }
 
-/**
- * The L1 resource of type `isType` that `value` names: the one it refers to by `Ref` or `Fn::GetAtt`, or the one
- * whose `nameOf` is the same literal, in the same account and region as `from`; undefined when there is none or it
- * cannot be known.
- */
-export function resourceNamedBy<T extends CfnResource>(
-  value: string | undefined,
-  from: IConstruct,
-  isType: (x: unknown) => x is T,
-  nameOf: (resource: T) => string | undefined,
-): T | undefined {
-  if (value === undefined) {
-    return undefined;
-  }
-  const target = referenceIn(value);
-  if (target !== undefined) {
-    return isType(target) ? target : undefined;
-  }
-  if (Token.isUnresolved(value)) {
-    return undefined;
-  }
-  const here = Stack.of(from);
-  return from.node.root.node.findAll().find((construct): construct is T =>
-    isType(construct) && nameOf(construct) === value && sameEnvironment(Stack.of(construct), here));
-}
-
-function sameEnvironment(a: Stack, b: Stack): boolean {
+/** Whether two stacks deploy to the same account and region: the same stack, or the same known environment. */
+export function sameEnvironment(a: Stack, b: Stack): boolean {
   return a === b || (a.account === b.account && a.region === b.region);
 }

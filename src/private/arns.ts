@@ -1,4 +1,5 @@
 import { Annotations, Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
+import { aws_sagemaker as sagemakerRefs } from 'aws-cdk-lib/interfaces';
 import { IConstruct } from 'constructs';
 import { TOKEN_NAME_IN_ARN } from './warnings';
 
@@ -49,4 +50,35 @@ export function normalizedSageMakerArn(arn: string): string {
   }
   const parts = Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME);
   return parts.resourceName === undefined ? arn : Arn.format({ ...parts, resourceName: sageMakerArnName(parts.resourceName) });
+}
+
+/**
+ * The names that the library knows in their case as given, by the construct they name (an experiment whose name is a
+ * lazy value, for one): `arnCaseForms()` reads them where the reference itself carries only a token.
+ */
+export const NAMES_AS_GIVEN = new WeakMap<IConstruct, string>();
+
+/**
+ * The forms that `arn`, the ARN of a SageMaker resource named `name`, may take: AWS does not document whether
+ * SageMaker writes every kind of resource's name in lower case in its ARNs (it is observed for endpoints), and IAM
+ * matches ARNs case-sensitively, so permissions on a name with upper-case letters name both the lower-case form and
+ * the form as given. One form when the name has no upper-case letter, or is not known at synth time.
+ */
+export function arnCaseForms(arn: string, name: string | undefined): string[] {
+  if (name === undefined || Token.isUnresolved(name) || name === name.toLowerCase()) {
+    return [arn];
+  }
+  const slash = arn.lastIndexOf('/');
+  const nameInArn = slash < 0 ? undefined : arn.slice(slash + 1);
+  if (nameInArn === undefined || Token.isUnresolved(nameInArn) || nameInArn.toLowerCase() !== name.toLowerCase()) {
+    return [arn];
+  }
+  const prefix = arn.slice(0, slash + 1);
+  return [...new Set([`${prefix}${name.toLowerCase()}`, `${prefix}${name}`])];
+}
+
+/** The forms of the ARN of an experiment (see `arnCaseForms()`), from the name that the library knows for it. */
+export function experimentArnForms(experiment: sagemakerRefs.IInferenceExperimentRef): string[] {
+  const ref = experiment.inferenceExperimentRef;
+  return arnCaseForms(ref.inferenceExperimentArn, NAMES_AS_GIVEN.get(experiment) ?? ref.inferenceExperimentName);
 }

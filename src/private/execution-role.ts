@@ -3,14 +3,16 @@ import { aws_kms as kmsRefs } from 'aws-cdk-lib/interfaces';
 import { Construct, IDependable } from 'constructs';
 import { sageMakerArn } from './arns';
 import { grantOnKey } from './key-grants';
-import { OwnPolicy } from './own-policy';
+import { OwnPolicy, sharedPolicyOf } from './own-policy';
 import { s3UriParts } from './s3-uri';
 import { DATA_CAPTURE_NOT_GRANTED } from './warnings';
 import { DataCapture } from '../data-capture';
 
 /** What the role that SageMaker assumes for a shadow test works on. */
 export interface ShadowTestResources {
-  readonly endpointArn: string;
+  /** The endpoint's ARN in each form it may take (see `arnCaseForms()`). */
+  readonly endpointArns: string[];
+  /** The models' ARNs in each form they may take. */
   readonly modelArns: string[];
   readonly dataCapture?: DataCapture;
   readonly volumeEncryptionKey?: kmsRefs.IKeyRef;
@@ -27,18 +29,22 @@ export interface ShadowTestResources {
  * shadow, or with the shadow promoted), updates the endpoint again and removes the configurations it made. The
  * models' own execution roles give the containers access to their images and artifacts.
  *
- * Every statement goes into a policy of the experiment's own, none into a role's default policy: the statements
- * name the endpoint, the models, the capture bucket and the keys, which may live in other stacks than the role, or
- * depend on the role's default policy themselves (a model is created only once its role can read its artifacts),
- * so in a policy beside the experiment they can form no cycle, wherever each piece is defined.
+ * Every statement goes into a policy of the library's own, none into a role's default policy: the statements name
+ * the endpoint, the models, the capture bucket and the keys, which may live in other stacks than the role, or depend
+ * on the role's default policy themselves (a model is created only once its role can read its artifacts), so in a
+ * policy beside the experiment they can form no cycle, wherever each piece is defined. The experiment's own role
+ * gets policies of the experiment's own; a role that experiments may share (a given role, a model's role) gets one
+ * policy per stack, which every experiment of the stack adds to.
  */
-export function grantShadowTestPermissions(scope: Construct, role: iam.IGrantable, resources: ShadowTestResources): IDependable[] {
+export function grantShadowTestPermissions(
+  scope: Construct, role: iam.IGrantable, resources: ShadowTestResources, roleIsOwn: boolean,
+): IDependable[] {
   const statements = [
     new iam.PolicyStatement({
       sid: 'ReadAndSwitchTheEndpoint',
       // The endpoint is read, then switched to each configuration that the test creates.
       actions: ['sagemaker:DescribeEndpoint', 'sagemaker:UpdateEndpoint'],
-      resources: [resources.endpointArn],
+      resources: [...new Set(resources.endpointArns)],
     }),
     new iam.PolicyStatement({
       sid: 'ManageTheTestEndpointConfigs',
@@ -61,63 +67,74 @@ export function grantShadowTestPermissions(scope: Construct, role: iam.IGrantabl
       resources: [...new Set(resources.modelArns)],
     }),
   ];
-  const shadowTest = granteeFor(role, statements);
-  if (resources.volumeEncryptionKey) {
-    // The configurations encrypt the variants' volumes with this key: SageMaker creates grants on it for the
-    // instances, and the API asks for kms:Encrypt when the key is given by ID or alias.
-    grantOnKey(scope, shadowTest, resources.volumeEncryptionKey, ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Encrypt'],
-      'volumeEncryptionKey');
+  const policies: Array<IDependable | undefined> = [];
+  const captureGrantees: iam.IGrantable[] = [];
+  let ownCapture: OwnPolicy | undefined;
+  if (!isRole(role)) {
+    // A grantee that is not a role has no inline policies: it receives the statements in its own way.
+    statements.forEach((statement) => role.grantPrincipal.addToPrincipalPolicy(statement));
+    grantVolumeKey(scope, role, resources);
+    captureGrantees.push(role);
+  } else if (roleIsOwn) {
+    const shadowTest = new OwnPolicy(role);
+    statements.forEach((statement) => shadowTest.addToPrincipalPolicy(statement));
+    grantVolumeKey(scope, shadowTest, resources);
+    policies.push(shadowTest.attach(scope, 'ShadowTestPolicy', [role]));
+    ownCapture = new OwnPolicy(role);
+    captureGrantees.push(ownCapture);
+  } else {
+    const shared = sharedPolicyOf(scope, role);
+    statements.forEach((statement) => shared.policy.addToPrincipalPolicy(statement));
+    grantVolumeKey(scope, shared.policy, resources);
+    captureGrantees.push(shared.policy);
   }
-  const policies = [attach(scope, 'ShadowTestPolicy', shadowTest, [role])];
   if (resources.dataCapture) {
     // AWS does not say which identity writes the captured data: the experiment's role, or the execution role of the
     // model that served the request, as for an endpoint's own data capture. Both are granted.
-    const capture = granteeFor(role, []);
-    grantCaptureWrite(scope, capture, resources.dataCapture);
-    policies.push(attach(scope, 'DataCapturePolicy', capture, [role, ...resources.modelRoles]));
+    const modelPolicies = [...new Set(resources.modelRoles)].filter((modelRole) => modelRole !== role)
+      .map((modelRole) => sharedPolicyOf(scope, modelRole));
+    grantCaptureWrite(scope, [...captureGrantees, ...modelPolicies.map((shared) => shared.policy)], resources.dataCapture);
+    policies.push(ownCapture?.attach(scope, 'DataCapturePolicy', [role as iam.IRole]), ...modelPolicies.map((shared) => shared.attach()));
+  }
+  if (isRole(role) && !roleIsOwn) {
+    policies.push(sharedPolicyOf(scope, role).attach());
   }
   return policies.filter((policy): policy is IDependable => policy !== undefined);
 }
 
-/**
- * The grantee whose grants land in a policy of the experiment's own, holding `statements`. A grantee that is not a
- * role (it has no inline policies) receives `statements`, and later grants, in its own way.
- */
-function granteeFor(role: iam.IGrantable, statements: iam.PolicyStatement[]): iam.IGrantable {
-  if (!isRole(role)) {
-    statements.forEach((statement) => role.grantPrincipal.addToPrincipalPolicy(statement));
-    return role;
+/** The configurations encrypt the variants' volumes with the volume key. */
+function grantVolumeKey(scope: Construct, grantee: iam.IGrantable, resources: ShadowTestResources): void {
+  if (resources.volumeEncryptionKey) {
+    // SageMaker creates grants on it for the instances, and the API asks for kms:Encrypt when the key is given by ID
+    // or alias.
+    grantOnKey(scope, grantee, resources.volumeEncryptionKey, ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Encrypt'],
+      'volumeEncryptionKey');
   }
-  const policy = new OwnPolicy(role);
-  statements.forEach((statement) => policy.addToPrincipalPolicy(statement));
-  return policy;
-}
-
-/** Writes the policy that `grantee` stands for, if it is one of the experiment's own, attached to those of `roles` that are roles. */
-function attach(scope: Construct, id: string, grantee: iam.IGrantable, roles: iam.IGrantable[]): IDependable | undefined {
-  return grantee instanceof OwnPolicy ? grantee.attach(scope, id, roles.filter(isRole)) : undefined;
 }
 
 function isRole(grantee: iam.IGrantable): grantee is iam.IRole {
   return typeof (grantee as Partial<iam.IRole>).attachInlinePolicy === 'function';
 }
 
-/** Lets the role put captured data under the capture prefix, and encrypt it with the capture key. */
-function grantCaptureWrite(scope: Construct, role: iam.IGrantable, dataCapture: DataCapture): void {
+/** Lets each grantee put captured data under the capture prefix, and encrypt it with the capture key. */
+function grantCaptureWrite(scope: Construct, grantees: iam.IGrantable[], dataCapture: DataCapture): void {
   const destination = dataCapture.bucket
     ? { bucket: dataCapture.bucket, prefix: dataCapture.prefix ?? '' }
     : bucketOfUri(scope, dataCapture.destination);
-  if (destination) {
-    s3.BucketGrants.fromBucket(destination.bucket).put(role, `${destination.prefix}*`);
-  } else {
+  if (!destination) {
     Annotations.of(scope).addWarningV2(DATA_CAPTURE_NOT_GRANTED,
       `The data capture destination ${dataCapture.destination} is not an s3:// URI known at synth time, so the ` +
       'role was not granted access to it. Grant it s3:PutObject on the destination, or use DataCapture.toBucket().');
   }
   // The bucket's grant already covers its own default key.
   const bucketKey = (destination?.bucket as Partial<s3.IBucket> | undefined)?.encryptionKey;
-  if (dataCapture.encryptionKey && dataCapture.encryptionKey !== bucketKey) {
-    grantOnKey(scope, role, dataCapture.encryptionKey, ['kms:Encrypt', 'kms:GenerateDataKey'], 'dataCapture.encryptionKey');
+  for (const grantee of grantees) {
+    if (destination) {
+      s3.BucketGrants.fromBucket(destination.bucket).put(grantee, `${destination.prefix}*`);
+    }
+    if (dataCapture.encryptionKey && dataCapture.encryptionKey !== bucketKey) {
+      grantOnKey(scope, grantee, dataCapture.encryptionKey, ['kms:Encrypt', 'kms:GenerateDataKey'], 'dataCapture.encryptionKey');
+    }
   }
 }
 

@@ -1,32 +1,59 @@
-import { Reference, Stack, Token, Tokenization } from 'aws-cdk-lib';
+import { CfnElement, CfnResource, Lazy, Reference, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { renderedProperties } from './rendered';
 import { EXPERIMENT_NAME } from './rules';
 
 const HASH_LENGTH = 8;
 
 /**
- * The name of an experiment given none: unique in the app, valid for the API, stable while the experiment's
- * create-only properties stay the same, and new whenever one of them changes.
- *
- * CloudFormation replaces the experiment when a create-only property changes, and refuses to replace a resource
- * under an unchanged name, so the name carries a hash of those properties' values as the template will hold them.
+ * The properties whose change makes CloudFormation replace a resource of each type that an experiment's create-only
+ * properties can refer to (the `createOnlyProperties` of the types' registry schemas): a replaced resource gets a new
+ * ARN or name, so the experiment that refers to it is replaced too. A KMS key is never replaced by an update (an
+ * update of its immutable properties fails instead), so only its logical ID counts.
  */
-export function generatedExperimentName(experiment: IConstruct, createOnlyValues: Record<string, string | undefined>): string {
-  const path = experiment.node.path;
-  const values = Object.entries(createOnlyValues)
-    .map(([property, value]) => `${property}=${value === undefined ? '' : fingerprint(experiment, value)}`)
-    .join(';');
-  // One hash of the path and the values: the path makes the name unique in the app, the values make it follow them.
-  return `${readablePart(path)}-${fnv1a(`${path}\n${values}`)}`;
+const REPLACED_WHEN_CHANGED: Record<string, string[]> = {
+  'AWS::IAM::Role': ['Path', 'RoleName'],
+  'AWS::SageMaker::Endpoint': ['EndpointName'],
+  'AWS::KMS::Alias': ['AliasName'],
+};
+
+/**
+ * The name of an experiment given none: unique in the app, valid for the API, in lower case, stable while the
+ * experiment's create-only properties stay the same as CloudFormation sees them, and new whenever CloudFormation will
+ * replace the experiment.
+ *
+ * CloudFormation replaces the experiment when its logical ID or a create-only property's value changes, and refuses
+ * to create the replacement under the name of the resource it replaces, so the name carries a hash of what decides
+ * those values in the template: the experiment's logical ID, the literal values, and for each reference the resource
+ * it refers to (its stack and logical ID) with the properties whose change replaces that resource. The name is made
+ * once the app is complete (logical IDs can be overridden after the experiment is defined), when it is first resolved.
+ *
+ * It is in lower case because SageMaker may write the name in lower case in the experiment's ARN (it does for
+ * endpoints; it is not documented for experiments): a lower-case name has one ARN whichever it does.
+ */
+export function generatedExperimentName(
+  experiment: IConstruct, resource: () => CfnElement, createOnlyValues: Record<string, string | undefined>,
+): string {
+  return Lazy.string({
+    produce: () => {
+      const path = experiment.node.path;
+      const values = Object.entries(createOnlyValues)
+        .map(([property, value]) => `${property}=${value === undefined ? '' : fingerprint(experiment, value)}`)
+        .join(';');
+      // The path makes the name unique in the app, the logical ID and the values make it follow replacements.
+      const logicalId = Stack.of(experiment).resolve(resource().logicalId);
+      return `${readablePart(path)}-${fnv1a(`${path}\n${logicalId}\n${values}`)}`;
+    },
+  });
 }
 
 const READABLE_LENGTH = EXPERIMENT_NAME.maxLength! - HASH_LENGTH - 1;
 
-/** The path's ids in the name's alphabet (letters and digits), its start and end kept when it is too long. */
+/** The path's ids in the name's alphabet (lower-case letters and digits), its start and end kept when it is too long. */
 function readablePart(path: string): string {
-  const text = path.split('/').filter((id) => id !== 'Default').join('').replace(/[^a-zA-Z0-9]/g, '');
+  const text = path.split('/').filter((id) => id !== 'Default').join('').replace(/[^a-zA-Z0-9]/g, '').toLowerCase();
   if (text.length === 0) {
-    return 'InferenceExperiment';
+    return 'inferenceexperiment';
   }
   if (text.length <= READABLE_LENGTH) {
     return text;
@@ -51,8 +78,9 @@ function fnv1a(text: string): string {
 /* eslint-enable no-bitwise */
 
 /**
- * What identifies `value` in the template: the text itself, and for each token the resource and attribute that it
- * refers to (which change with the resource), or else its resolved form.
+ * What decides `value` in the template: the text itself; for each reference, the resource it refers to as
+ * CloudFormation knows it (stack, logical ID, attribute) and the properties whose change replaces that resource;
+ * for any other token, its resolved form.
  */
 function fingerprint(scope: IConstruct, value: string): string {
   if (!Token.isUnresolved(value)) {
@@ -60,9 +88,20 @@ function fingerprint(scope: IConstruct, value: string): string {
   }
   return Tokenization.reverseString(value)
     .mapTokens({
-      mapToken: (token) => (token instanceof Reference
-        ? `<${token.target.node.path}.${token.displayName}>`
+      mapToken: (token) => (token instanceof Reference && CfnElement.isCfnElement(token.target)
+        ? referenceFingerprint(token.target, token.displayName)
         : JSON.stringify(Stack.of(scope).resolve(token))),
     })
     .join({ join: (left, right) => `${left}${right}` });
+}
+
+function referenceFingerprint(target: CfnElement, attribute: string): string {
+  const stack = Stack.of(target);
+  const where = `${stack.artifactId}:${stack.resolve(target.logicalId)}.${attribute}`;
+  const replacing = CfnResource.isCfnResource(target) ? REPLACED_WHEN_CHANGED[target.cfnResourceType] : undefined;
+  if (replacing === undefined) {
+    return `<${where}>`;
+  }
+  const properties = renderedProperties(target as CfnResource);
+  return `<${where}:${JSON.stringify(replacing.map((property) => properties[property] ?? null))}>`;
 }

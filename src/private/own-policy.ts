@@ -1,5 +1,7 @@
-import { aws_iam as iam, Lazy, Stack } from 'aws-cdk-lib';
-import { Construct, DependencyGroup, IDependable } from 'constructs';
+import { Annotations, aws_iam as iam, Lazy, Names, Stack } from 'aws-cdk-lib';
+import { Construct, DependencyGroup, IConstruct, IDependable } from 'constructs';
+import { estimatedPolicyLength, ROLE_INLINE_POLICY_QUOTA } from './policy-size';
+import { ROLE_POLICY_TOO_LARGE } from './warnings';
 
 /** The longest name IAM takes for an inline policy. */
 const POLICY_NAME_MAX_LENGTH = 128;
@@ -17,6 +19,10 @@ export class OwnPolicy implements iam.IPrincipal {
   private readonly document = new iam.PolicyDocument();
   // Grants return it as the policy that holds their statements, before the policy itself is written.
   private readonly written = new DependencyGroup();
+  /** The statements of the document by all they hold but their resources, to merge those that differ only there. */
+  private readonly statements = new Map<string, iam.PolicyStatement>();
+  /** The policy once written: a policy shared by several experiments is written once. */
+  private attached?: IDependable;
 
   constructor(private readonly role: iam.IGrantable) {}
 
@@ -32,8 +38,26 @@ export class OwnPolicy implements iam.IPrincipal {
     return this.role.grantPrincipal.principalAccount;
   }
 
+  /** The policy document as the template will hold it, unresolved. */
+  public documentJson(): unknown {
+    return this.document.toJSON();
+  }
+
+  /**
+   * Adds `statement`, merged into a statement that differs from it only in its resources: a policy shared by the
+   * experiments of a stack then grows by a resource for each one, not by a statement, and its statement IDs stay
+   * unique, as IAM requires.
+   */
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
-    this.document.addStatements(statement);
+    const json = statement.toStatementJson();
+    const key = JSON.stringify({ ...json, Resource: undefined, NotResource: json.NotResource });
+    const existing = json.NotResource === undefined ? this.statements.get(key) : undefined;
+    if (existing !== undefined) {
+      existing.addResources(...statement.resources.filter((resource) => !existing.resources.includes(resource)));
+    } else {
+      this.statements.set(key, statement);
+      this.document.addStatements(statement);
+    }
     return { statementAdded: true, policyDependable: this.written };
   }
 
@@ -43,6 +67,9 @@ export class OwnPolicy implements iam.IPrincipal {
    * empty policy and a policy attached to nothing.
    */
   public attach(scope: Construct, id: string, roles: iam.IRole[]): IDependable | undefined {
+    if (this.attached !== undefined) {
+      return this.attached;
+    }
     if (this.document.isEmpty || roles.length === 0) {
       return undefined;
     }
@@ -58,9 +85,71 @@ export class OwnPolicy implements iam.IPrincipal {
       policy = l2;
     }
     this.written.add(policy);
+    this.attached = policy;
     return policy;
   }
 }
+
+/** The policies shared by the experiments of each stack, by the role they are attached to. */
+const SHARED_POLICIES = new WeakMap<Stack, Map<iam.IRole, OwnPolicy>>();
+
+/**
+ * The one policy of `scope`'s stack that holds what the experiments of that stack grant to `role`, a role that
+ * several experiments may share (one given as an experiment's role, or a model's execution role): IAM allows a role
+ * 10,240 characters of inline policies in all, which a policy for each experiment would soon exceed.
+ *
+ * It is written at `<stack>/ShadowTestRolePolicies/<role's unique ID>` when its first statement is added; the
+ * experiments then add theirs until the app is synthesized.
+ */
+export function sharedPolicyOf(scope: Construct, role: iam.IRole): { readonly policy: OwnPolicy; attach(): IDependable | undefined } {
+  const stack = Stack.of(scope);
+  let policies = SHARED_POLICIES.get(stack);
+  if (policies === undefined) {
+    policies = new Map();
+    SHARED_POLICIES.set(stack, policies);
+  }
+  let policy = policies.get(role);
+  if (policy === undefined) {
+    policy = new OwnPolicy(role);
+    policies.set(role, policy);
+  }
+  const shared = policy;
+  return {
+    policy: shared,
+    attach: () => {
+      const container = stack.node.tryFindChild(SHARED_POLICIES_ID) as Construct | undefined ?? new Construct(stack, SHARED_POLICIES_ID);
+      const id = Names.uniqueId(role);
+      const isNew = container.node.tryFindChild(id) === undefined;
+      const written = shared.attach(container, id, [role]);
+      if (isNew && written !== undefined) {
+        warnWhenTooLarge(container.node.findChild(id), role, shared);
+      }
+      return written;
+    },
+  };
+}
+
+/**
+ * Warns when the shared policy alone may exceed IAM's quota of inline policy characters per role, which makes its
+ * deployment fail: the experiments of a stack that share a role each add their endpoint and models to it.
+ */
+function warnWhenTooLarge(policy: IConstruct, role: iam.IRole, shared: OwnPolicy): void {
+  policy.node.addValidation({
+    validate: () => {
+      const length = estimatedPolicyLength(Stack.of(policy).resolve(shared.documentJson()));
+      if (length > ROLE_INLINE_POLICY_QUOTA) {
+        Annotations.of(policy).addWarningV2(ROLE_POLICY_TOO_LARGE, 'The shadow tests of this stack that share the role ' +
+          `'${role.node.path}' grant it a policy of about ${length} characters, and IAM allows a role ` +
+          `${ROLE_INLINE_POLICY_QUOTA} characters of inline policies in all: the deployment fails. Leave the experiments' ` +
+          'role out, so that each gets a role of its own, or share the role among fewer experiments.');
+      }
+      return [];
+    },
+  });
+}
+
+/** The id of the construct that holds the shared policies in each stack. */
+export const SHARED_POLICIES_ID = 'ShadowTestRolePolicies';
 
 /**
  * The `AWS::IAM::Policy` that iam.Policy writes for roles defined in the app, with the same logical ID, name and

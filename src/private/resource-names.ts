@@ -1,8 +1,9 @@
-import { aws_iam as iam, aws_sagemaker as sagemaker, CfnResource, Token } from 'aws-cdk-lib';
+import { aws_iam as iam, aws_sagemaker as sagemaker, CfnResource, IResolvable, IResolveContext, Stack, Token } from 'aws-cdk-lib';
 import { aws_sagemaker as sagemakerRefs } from 'aws-cdk-lib/interfaces';
 import { IConstruct } from 'constructs';
 import { l1Of } from './app-resources';
 import { normalizedSageMakerArn, sageMakerArn } from './arns';
+import { renderedProperties } from './rendered';
 
 /*
  * The generated `EndpointReference` and `ModelReference` carry only ARNs, and SageMaker writes names in lower case
@@ -78,4 +79,42 @@ function sageMakerArnOf<T extends CfnResource>(
 export function roleArnOf(role: iam.IRoleRef): string {
   const roleArn: unknown = (role as Partial<iam.IRole>).roleArn;
   return typeof roleArn === 'string' ? roleArn : role.roleRef.roleArn;
+}
+
+/**
+ * `name`, a name that `owner`'s stack reads from a resource (`Ref` or `Fn::GetAtt`), as each stack should read it: in
+ * `owner`'s stack, as it is; in any other stack, the literal name that the template gives the resource, where it
+ * gives one. A cross-stack reference would be an export, and CloudFormation cannot replace a resource whose export
+ * another stack imports; the literal ties the stacks together by nothing.
+ */
+export function nameForEveryStack(owner: IConstruct, name: string, literalName: () => string | undefined): string {
+  return Token.isUnresolved(name) ? Token.asString(new NameForEveryStack(owner, name, literalName)) : name;
+}
+
+/** The token of `nameForEveryStack()`. */
+export class NameForEveryStack implements IResolvable {
+  public readonly creationStack: string[] = [];
+
+  /**
+   * @param owner the construct whose stack reads `name` as it is
+   * @param name the name as `owner`'s stack reads it: what sets this token apart, for ids that must be the same on
+   * every synthesis
+   * @param literalName the literal name, where the template has one
+   */
+  constructor(private readonly owner: IConstruct, public readonly name: string, private readonly literalName: () => string | undefined) {}
+
+  public resolve(context: IResolveContext): string {
+    return Stack.of(context.scope) === Stack.of(this.owner) ? this.name : this.literalName() ?? this.name;
+  }
+
+  public toString(): string {
+    return Token.asString(this);
+  }
+}
+
+/** The name that the template gives `endpoint`'s L1 resource (overrides included), where it is a literal. */
+export function literalEndpointName(endpoint: sagemakerRefs.IEndpointRef): string | undefined {
+  const cfnEndpoint = l1Of(endpoint, sagemaker.CfnEndpoint.isCfnEndpoint);
+  const name = cfnEndpoint && renderedProperties(cfnEndpoint).EndpointName;
+  return typeof name === 'string' ? name : undefined;
 }

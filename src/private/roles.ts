@@ -1,21 +1,23 @@
-import { aws_iam as iam, aws_sagemaker as sagemaker, Stack } from 'aws-cdk-lib';
+import { aws_iam as iam, aws_sagemaker as sagemaker } from 'aws-cdk-lib';
 import { aws_sagemaker as sagemakerRefs } from 'aws-cdk-lib/interfaces';
 import { IConstruct } from 'constructs';
 import { l1Of, referenceIn } from './app-resources';
 import { itemsOf } from './policy-documents';
+import { renderedProperties } from './rendered';
 
 const SAGEMAKER_SERVICE = 'sagemaker.amazonaws.com';
 
 /**
  * Whether SageMaker may assume `role`, when that can be known: the role is defined in the app and its trust
- * policy is known at synth time. Undefined when it cannot be known (an imported role, a principal that is a token).
+ * policy, as the template holds it, is known at synth time. Undefined when it cannot be known (an imported role, a principal that is a token).
  */
 export function sageMakerCanAssume(role: iam.IRoleRef): boolean | undefined {
   const cfnRole = l1Of(role, iam.CfnRole.isCfnRole);
-  if (cfnRole === undefined || cfnRole.assumeRolePolicyDocument === undefined) {
+  // As the template holds it: an escape-hatch override of the trust policy is what IAM receives.
+  const document: any = cfnRole && renderedProperties(cfnRole).AssumeRolePolicyDocument;
+  if (document === undefined) {
     return undefined;
   }
-  const document = Stack.of(cfnRole).resolve(cfnRole.assumeRolePolicyDocument);
   const statements: any[] = itemsOf(document?.Statement);
   let unknown = false;
   for (const statement of statements) {

@@ -11,3 +11,12 @@ export function s3UriParts(uri: string): S3UriParts | undefined {
   const match = Token.isUnresolved(uri) ? null : /^s3:\/\/([^/]*)\/?([\s\S]*)$/.exec(uri);
   return match ? { bucketName: match[1], prefix: match[2] } : undefined;
 }
+
+/**
+ * The key prefix of an `s3://` URI, with the tokens it holds: `captures/${token}` for
+ * `s3://${bucketToken}/captures/${token}` (a token's placeholder holds no slash). Undefined for another scheme, and
+ * for a URI that starts with a token.
+ */
+export function s3UriKeyPrefix(uri: string): string | undefined {
+  return /^s3:\/\/[^/]*\/?([\s\S]*)$/.exec(uri)?.[1];
+}

@@ -1,6 +1,6 @@
-import { Token } from 'aws-cdk-lib';
+import { StringConcat, Token, Tokenization } from 'aws-cdk-lib';
 import * as rules from './rules';
-import { s3UriParts } from './s3-uri';
+import { s3UriKeyPrefix, s3UriParts } from './s3-uri';
 import { ProblemCollector } from './validation';
 import { DataCapture } from '../data-capture';
 import { ModelVariant } from '../model-variant';
@@ -70,11 +70,8 @@ function describeLength(milliseconds: number): string {
 export function checkDataCapture(problems: ProblemCollector, property: string, dataCapture: DataCapture): void {
   if (dataCapture.bucket !== undefined) {
     checkPrefix(problems, `${property}.prefix`, dataCapture.prefix, dataCapture.bucket.bucketRef.bucketName);
-  }
-  problems.checkString(`${property}.destination`, dataCapture.destination, rules.DESTINATION);
-  const s3Uri = dataCapture.bucket === undefined ? s3UriParts(dataCapture.destination) : undefined;
-  if (s3Uri !== undefined) {
-    problems.checkString(`${property}.destination`, s3Uri.bucketName, rules.BUCKET_NAME);
+  } else {
+    checkDestinationUri(problems, `${property}.destination`, dataCapture.destination);
   }
   const key = dataCapture.encryptionKey?.keyRef.keyArn;
   problems.checkString(`${property}.encryptionKey`, key, rules.KMS_KEY);
@@ -82,20 +79,84 @@ export function checkDataCapture(problems: ProblemCollector, property: string, d
   checkContentTypes(problems, `${property}.jsonContentTypes`, dataCapture.jsonContentTypes);
 }
 
+/** The characters that the `.` of the destination's pattern does not match. */
+const LINE_BREAK = /[\n\r\u2028\u2029]/;
+
+/** S3's longest object key, in bytes of UTF-8: the keys of the captured data start with the prefix. */
+const MAX_KEY_BYTES = 1024;
+
+/**
+ * Checks a destination given as a URI. One with tokens is checked in its text around them, which is known at synth
+ * time and must already fit.
+ */
+function checkDestinationUri(problems: ProblemCollector, property: string, uri: string): void {
+  problems.checkString(property, uri, rules.DESTINATION);
+  const parts = s3UriParts(uri);
+  if (parts !== undefined) {
+    problems.checkString(property, parts.bucketName, rules.BUCKET_NAME);
+  }
+  if (Token.isUnresolved(uri)) {
+    if (!startsWithToken(uri) && !/^(s3|https):\/\//.test(uri)) {
+      problems.add(property, uri, 'must start with s3:// or https://');
+    }
+    checkLiteralText(problems, property, uri, rules.DESTINATION.maxLength!, '');
+  }
+  const keyPrefix = s3UriKeyPrefix(uri);
+  if (keyPrefix !== undefined) {
+    checkKeyBytes(problems, property, uri, keyPrefix);
+  }
+}
+
+/** Checks a key prefix in a bucket; one with tokens is checked in its text around them, as the bucket's name is not. */
 function checkPrefix(problems: ProblemCollector, property: string, prefix: string | undefined, bucketName: string): void {
-  if (prefix === undefined || Token.isUnresolved(prefix)) {
+  if (prefix === undefined) {
     return;
   }
+  // A token's placeholder starts with "$", so this sees the slash of a literal start only.
   if (prefix.startsWith('/')) {
     problems.add(property, prefix, 'must not start with "/": it is appended to "s3://<bucket>/"');
   }
   // A bucket name that is a token is at most 63 characters long, so the destination fits when the prefix does.
   const bucketNameLength = Token.isUnresolved(bucketName) ? rules.MAX_BUCKET_NAME_LENGTH : [...bucketName].length;
   const maxPrefixLength = rules.DESTINATION.maxLength! - 's3://'.length - bucketNameLength - '/'.length;
-  if ([...prefix].length > maxPrefixLength) {
-    problems.add(property, prefix,
-      `must be at most ${maxPrefixLength} characters long, so that the destination URI fits in ${rules.DESTINATION.maxLength}`);
+  checkLiteralText(problems, property, prefix, maxPrefixLength, `, so that the destination URI fits in ${rules.DESTINATION.maxLength}`);
+  checkKeyBytes(problems, property, prefix, prefix);
+}
+
+/**
+ * Checks that the text of `value` around its tokens has no line break, which the destination's pattern refuses,
+ * and at most `maxLength` characters (`why` says where the limit comes from).
+ */
+function checkLiteralText(problems: ProblemCollector, property: string, value: string, maxLength: number, why: string): void {
+  // Tokens' placeholders hold no line break.
+  if (LINE_BREAK.test(value)) {
+    problems.add(property, value, 'must not contain a line break (\\n, \\r, U+2028 or U+2029), which the destination URI pattern refuses');
   }
+  const length = [...literalText(value)].length;
+  if (length > maxLength) {
+    const counted = Token.isUnresolved(value) ? `; without its tokens it has ${length}` : '';
+    problems.add(property, value, `must be at most ${maxLength} characters long${why}${counted}`);
+  }
+}
+
+/** Checks that the key prefix `keyPrefix` of `value` (the value itself, or its part) fits in an S3 object key. */
+function checkKeyBytes(problems: ProblemCollector, property: string, value: string, keyPrefix: string): void {
+  const bytes = Buffer.byteLength(literalText(keyPrefix), 'utf8');
+  if (bytes > MAX_KEY_BYTES) {
+    const subject = keyPrefix === value ? 'must' : 'its key prefix must';
+    const counted = Token.isUnresolved(keyPrefix) ? 'without its tokens it has' : 'it has';
+    problems.add(property, value, `${subject} be at most ${MAX_KEY_BYTES} bytes long in UTF-8, the longest S3 object key ` +
+      `(${counted} ${bytes})`);
+  }
+}
+
+/** The text of `value` without its tokens, which are known only at deploy time. */
+function literalText(value: string): string {
+  return Tokenization.reverseString(value).mapTokens({ mapToken: () => '' }).join(new StringConcat()) ?? '';
+}
+
+function startsWithToken(value: string): boolean {
+  return Tokenization.reverseString(value).firstToken !== undefined;
 }
 
 function checkContentTypes(problems: ProblemCollector, property: string, contentTypes: string[] | undefined): void {

@@ -33,3 +33,12 @@ export const PRODUCTION_INSTANCES_DIFFER = `${PREFIX}:productionInstancesDifferF
 
 /** The key given for a guard's logs is not in the app, so its key policy cannot let CloudWatch Logs use it. */
 export const LOG_KEY_POLICY_NOT_UPDATED = `${PREFIX}:logKeyPolicyNotUpdated`;
+
+/** The endpoint's configuration has a shadow variant already: the test's shadow variant takes its place. */
+export const ENDPOINT_HAS_SHADOW_VARIANT = `${PREFIX}:endpointHasShadowVariant`;
+
+/** A model's container names a model package of another account, such as an AWS Marketplace one. */
+export const MARKETPLACE_MODEL_PACKAGE = `${PREFIX}:marketplaceModelPackage`;
+
+/** The policies that the library writes for one role may exceed IAM's 10,240 characters of inline policies per role. */
+export const ROLE_POLICY_TOO_LARGE = `${PREFIX}:rolePolicyTooLarge`;

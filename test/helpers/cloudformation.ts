@@ -50,6 +50,11 @@ export function deployedExperimentProperties(template: any): any {
   return resolveIntrinsics(experiments[0].Properties, template);
 }
 
+/** `value`, from `template`, with each intrinsic function replaced by a value of the kind it produces at deploy time. */
+export function deployedValue(value: unknown, template: any): unknown {
+  return resolveIntrinsics(value, template);
+}
+
 function resolveIntrinsics(value: unknown, template: any): unknown {
   if (Array.isArray(value)) {
     return value.map((item) => resolveIntrinsics(item, template));
@@ -93,6 +98,7 @@ function standInForRef(name: string, template: any): string {
     case 'AWS::S3::Bucket': return name.toLowerCase().slice(0, 63);
     case 'AWS::KMS::Key': return '1234abcd-12ab-34cd-56ef-1234567890ab';
     case 'AWS::IAM::Role': return name;
+    case 'AWS::SageMaker::Model': return `arn:aws:sagemaker:${REGION}:${ACCOUNT}:model/model-${name.toLowerCase()}`.slice(0, 63);
     default: throw new Error(`no stand-in for Ref of ${type}`);
   }
 }

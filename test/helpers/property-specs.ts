@@ -286,7 +286,7 @@ export function expectedSynthProblems(spec: Spec, built: Built): Set<string> {
   if (spec.endpoint.value !== undefined || shape === 'outside') {
     return problems;
   }
-  if (!['matching', 'otherProductionName'].includes(shape)) {
+  if (!['matching', 'otherProductionName', 'shadowVariants'].includes(shape)) {
     problems.add('endpoint');
   }
   // The configuration's variants are written from the production variant, and inherit what shadow tests exclude.
