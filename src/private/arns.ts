@@ -1,6 +1,7 @@
 import { Annotations, Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import { aws_sagemaker as sagemakerRefs } from 'aws-cdk-lib/interfaces';
 import { IConstruct } from 'constructs';
+import { memoized } from './memo';
 import { TOKEN_NAME_IN_ARN } from './warnings';
 
 /**
@@ -18,18 +19,8 @@ export function sageMakerArn(scope: IConstruct, resourceType: string, resourceNa
       'the ARN match nothing. Give the name as a literal, or make sure it is in lower case and acknowledge this warning.');
   }
   const stack = Stack.of(scope);
-  const key = `${resourceType}/${resourceName}`;
-  let arns = FORMATTED_ARNS.get(stack);
-  if (arns === undefined) {
-    arns = new Map();
-    FORMATTED_ARNS.set(stack, arns);
-  }
-  let arn = arns.get(key);
-  if (arn === undefined) {
-    arn = stack.formatArn({ service: 'sagemaker', resource: resourceType, resourceName: sageMakerArnName(resourceName) });
-    arns.set(key, arn);
-  }
-  return arn;
+  return memoized(FORMATTED_ARNS, stack, `${resourceType}/${resourceName}`,
+    () => stack.formatArn({ service: 'sagemaker', resource: resourceType, resourceName: sageMakerArnName(resourceName) }));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Annotations, aws_iam as iam, Lazy, Names, Stack } from 'aws-cdk-lib';
 import { Construct, DependencyGroup, IConstruct, IDependable } from 'constructs';
+import { memoized } from './memo';
 import { estimatedPolicyLength, ROLE_INLINE_POLICY_QUOTA } from './policy-size';
 import { ROLE_POLICY_TOO_LARGE } from './warnings';
 
@@ -103,17 +104,7 @@ const SHARED_POLICIES = new WeakMap<Stack, Map<iam.IRole, OwnPolicy>>();
  */
 export function sharedPolicyOf(scope: Construct, role: iam.IRole): { readonly policy: OwnPolicy; attach(): IDependable | undefined } {
   const stack = Stack.of(scope);
-  let policies = SHARED_POLICIES.get(stack);
-  if (policies === undefined) {
-    policies = new Map();
-    SHARED_POLICIES.set(stack, policies);
-  }
-  let policy = policies.get(role);
-  if (policy === undefined) {
-    policy = new OwnPolicy(role);
-    policies.set(role, policy);
-  }
-  const shared = policy;
+  const shared = memoized(SHARED_POLICIES, stack, role, () => new OwnPolicy(role));
   return {
     policy: shared,
     attach: () => {
