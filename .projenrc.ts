@@ -13,8 +13,14 @@ const CDK_FLOOR = '2.236.0';
  * The newest aws-cdk-lib, against which the whole test suite runs too (with cdk-nag 3, which needs 2.257 or later):
  * bumped on purpose, with the snapshots it records (`npx projen test:newest-cdk:update`).
  */
-const CDK_NEWEST = '2.276.0';
+const CDK_NEWEST = '2.278.0';
 const CDK_NAG_NEWEST = '3.0.2';
+
+/**
+ * Loaded before every test file by both test runs: a test fails if it prints an error or a warning that it does not
+ * expect, so that a real warning is never lost among expected ones.
+ */
+const QUIET_LOG = '<rootDir>/test/helpers/quiet-log.ts';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-sagemaker-inference-experiment',
@@ -84,6 +90,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       // The snapshots of the run against the newest aws-cdk-lib are that run's own.
       modulePathIgnorePatterns: ['<rootDir>/test/newest-cdk/'],
+      setupFilesAfterEnv: [QUIET_LOG],
     },
   },
 
@@ -121,9 +128,9 @@ project.addTask('synth:example', {
   exec: 'ts-node --project examples/tsconfig.json examples/shadow-test-app.ts',
 });
 
-// The instance-type constants are generated from a data file kept in the repository.
+// The instance-type constants are generated from data files kept in the repository.
 const generateInstanceTypes = project.addTask('generate:instance-types', {
-  description: 'Regenerate src/instance-type.ts from data/instance-types.txt',
+  description: 'Regenerate src/instance-type.ts and src/private/instance-regions.ts from data/instance-types.txt and data/hosting-instance-types-by-region.json',
   exec: 'ts-node --project scripts/tsconfig.json scripts/generate-instance-types.ts',
 });
 project.preCompileTask.spawn(generateInstanceTypes);
@@ -154,6 +161,18 @@ const judgesInstall = project.addTask('judges:install', {
 });
 project.testTask.prependSpawn(judgesInstall);
 project.gitignore.exclude('/.venv/');
+
+// Where SageMaker's price list offers each instance type for real-time inference, read from the data of the cfn-lint
+// that test/judges/cfn-lint.txt pins; test/instance-regions.test.ts fails when the committed data differs from it.
+const generateInstanceRegions = project.addTask('generate:instance-regions', {
+  description: "Read the pinned cfn-lint's SageMaker hosting price list into data/hosting-instance-types-by-region.json, and regenerate src/instance-type.ts and src/private/instance-regions.ts",
+});
+generateInstanceRegions.spawn(judgesInstall);
+generateInstanceRegions.exec('ts-node --project scripts/tsconfig.json scripts/generate-instance-regions.ts');
+project.addTask('check:instance-regions', {
+  description: 'Fail, saying what differs, when the committed price list or the modules built from it are not what the pinned cfn-lint gives',
+  exec: 'ts-node --project scripts/tsconfig.json scripts/generate-instance-regions.ts --check',
+});
 
 // API.md documents the assembly against node_modules/ only (jsii-docgen's command line reads every assembly under the
 // project, test/newest-cdk/ included); the InstanceType constants would take half of it: they become one table at its end.
@@ -187,6 +206,7 @@ new JsonFile(project, 'test/newest-cdk/jest.config.json', {
     snapshotResolver: '<rootDir>/test/newest-cdk/snapshot-resolver.js',
     // The floor's snapshots are the floor run's own.
     modulePathIgnorePatterns: ['<rootDir>/test/__snapshots__/'],
+    setupFilesAfterEnv: [QUIET_LOG],
     transform: { '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }] },
     reporters: ['default', ['jest-junit', { outputDirectory: 'test-reports', outputName: 'junit-newest-cdk.xml' }]],
   },

@@ -7,6 +7,7 @@ import { Construct, IDependable } from 'constructs';
 import { CancelOptions, ConcludeOptions, PromotedInstanceSettings, PromoteShadowOptions } from './conclude-options';
 import { DataCapture } from './data-capture';
 import { InferenceExperimentGrants } from './inference-experiment-grants';
+import { InstanceType } from './instance-type';
 import { ModelVariant } from './model-variant';
 import { arnCaseForms, NAMES_AS_GIVEN, normalizedSageMakerArn, sageMakerArn } from './private/arns';
 import { checkEndpointConfiguration, checkVariantModels } from './private/endpoint-checks';
@@ -14,6 +15,7 @@ import { ROLES_NAMED_AT_DEPLOY_TIME } from './private/environments';
 import { grantShadowTestPermissions } from './private/execution-role';
 import { generatedExperimentName } from './private/generated-name';
 import { hasLocalStorage, isInferentia1 } from './private/instance-facts';
+import { PRICE_LIST_REGION_COUNT, PRICE_LIST_SOURCE, regionsOffering, typesOfferedIn } from './private/instance-regions';
 import * as kinds from './private/kinds';
 import { checkKind } from './private/kinds';
 import * as outcomes from './private/outcomes';
@@ -30,7 +32,8 @@ import * as rules from './private/rules';
 import { checkDataCapture, checkSchedule, checkShadowMode, checkTags } from './private/validate-props';
 import { ProblemCollector } from './private/validation';
 import {
-  CONCLUSION_ENDS_EXISTING_TEST_ONLY, INF1_INSTANCE_TYPE, PROMOTE_BELOW_FULL_SAMPLING, VOLUME_KEY_WITH_LOCAL_STORAGE,
+  CONCLUSION_ENDS_EXISTING_TEST_ONLY, INF1_INSTANCE_TYPE, INSTANCE_TYPE_NOT_OFFERED_IN_REGION, PROMOTE_BELOW_FULL_SAMPLING,
+  VOLUME_KEY_WITH_LOCAL_STORAGE,
 } from './private/warnings';
 import { Schedule } from './schedule';
 import { ShadowModeConfig } from './shadow-mode-config';
@@ -643,6 +646,15 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
   }
 
   private warnOfInstanceTypes(props: InferenceExperimentProps): void {
+    // SageMaker's price list, as cfn-lint ships it, says which instance types each region offers for real-time
+    // inference. It is read only for a region given as a literal that the price list covers: nothing is guessed for an
+    // env-agnostic stack, whose region is a token, nor for another region. A warning, not an error: the price list
+    // lags SageMaker's launches and has retired types in no region, SageMaker's API accepts types of both kinds, and
+    // `InstanceType.of()` stays the way to name a type that the library does not know. The templates that conclude
+    // the test (`promoteShadow()`, `keepProduction()`, `cancel()`) use one of these two variants' instance types, so
+    // checking both covers them. The lookup is a set per region, built once.
+    const region = Stack.of(this).region;
+    const offered = Token.isUnresolved(region) ? undefined : typesOfferedIn(region);
     for (const [role, variant] of [['production', props.shadowMode.production], ['shadow', props.shadowMode.shadow]] as const) {
       const instanceType = variant.instanceType.name;
       if (isInferentia1(instanceType)) {
@@ -655,6 +667,25 @@ export class InferenceExperiment extends Resource implements IInferenceExperimen
           `The ${role} variant uses ${instanceType}, which has local NVMe storage encrypted by the instance's hardware: ` +
           'SageMaker refuses a volume KMS key for it when the test deploys the variants. Remove volumeEncryptionKey, ' +
           'or use an instance type without local storage.');
+      }
+      if (offered !== undefined && !Token.isUnresolved(instanceType) && !offered.has(instanceType)) {
+        const regions = regionsOffering(instanceType);
+        const known = Object.values(InstanceType).some((c) => c instanceof InstanceType && c.name === instanceType);
+        const where = regions.length > 0
+          ? `which the SageMaker price list does not offer for real-time inference in ${region} (${PRICE_LIST_SOURCE} ` +
+            `data); it offers it in ${regions.length} of its ${PRICE_LIST_REGION_COUNT} regions: ${regions.join(', ')}`
+          : known
+            ? `which the SageMaker price list offers for real-time inference in none of its ${PRICE_LIST_REGION_COUNT} ` +
+              `regions (${PRICE_LIST_SOURCE} data): it may be retired, or newer than the price list`
+            : `which the SageMaker price list offers for real-time inference in none of its ${PRICE_LIST_REGION_COUNT} ` +
+              `regions (${PRICE_LIST_SOURCE} data), and which is not among the instance types that this library knows: ` +
+              'it may be newer than both, or misspelled';
+        Annotations.of(this).addWarningV2(INSTANCE_TYPE_NOT_OFFERED_IN_REGION,
+          `The ${role} variant uses ${instanceType}, ${where}. Use an instance type that ${region} offers; or, if you ` +
+          `know that SageMaker offers ${instanceType} in ${region} (the price list lags launches), keep it, acknowledge ` +
+          'this warning and, with an aws-cdk-lib that validates templates itself (2.262.0 and later), its finding E3642 too: ' +
+          `Validations.of(experiment).acknowledge({ id: 'CloudFormation-Validate::E3642', reason: 'SageMaker offers ${instanceType} ` +
+          `in ${region}' }).`);
       }
     }
   }

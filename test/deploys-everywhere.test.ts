@@ -443,7 +443,15 @@ describe('names in ARNs', () => {
   test('a name known only at deploy time is warned of where it goes into an ARN', () => {
     const stack = newStack();
     const name = new CfnParameter(stack, 'EndpointName').valueAsString;
-    ExistingEndpoint.fromEndpointName(stack, 'Endpoint', name);
+    const endpoint = ExistingEndpoint.fromEndpointName(stack, 'Endpoint', name);
+    new iam.Role(stack, 'Reader', {
+      assumedBy: new iam.AccountRootPrincipal(),
+      inlinePolicies: {
+        read: new iam.PolicyDocument({
+          statements: [new iam.PolicyStatement({ actions: ['sagemaker:DescribeEndpoint'], resources: [endpoint.endpointArn] })],
+        }),
+      },
+    });
     Annotations.fromStack(stack).hasWarning('/TestStack/Endpoint', Match.stringLikeRegexp(
       `The name of the endpoint is known only at deploy time.*lower case.*\\[ack: ${WARNING('tokenNameInArn')}\\]`));
   });

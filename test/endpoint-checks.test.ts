@@ -166,7 +166,9 @@ describe('nothing is checked where the app does not define the configuration', (
   test('production variants known only at deploy time', () => {
     const app = new EndpointApp();
     const condition = new CfnCondition(app.stack, 'Big', { expression: Fn.conditionEquals(Aws.REGION, 'us-east-1') });
-    app.config.productionVariants = Fn.conditionIf(condition.logicalId, [variant({ variantName: 'x' })], [variant({ variantName: 'y' })]) as any;
+    // Inside an intrinsic function, the variants are written as CloudFormation reads them.
+    const cfnVariant = (name: string) => ({ VariantName: name, ModelName: 'production-model', InstanceType: 'ml.m5.xlarge', InitialInstanceCount: 1 });
+    app.config.productionVariants = Fn.conditionIf(condition.logicalId, [cfnVariant('x')], [cfnVariant('y')]) as any;
     app.experiment();
     expect(app.synthError()).toBeUndefined();
   });

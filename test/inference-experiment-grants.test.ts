@@ -44,7 +44,15 @@ const CASES: Record<string, Case> = {
   'a CfnInferenceExperiment': {
     define: (stack) => {
       const cfn = new sagemaker.CfnInferenceExperiment(stack, 'Cfn', {
-        name: 'cfn-experiment', type: 'ShadowMode', roleArn: ROLE_ARN, endpointName: 'endpoint', modelVariants: [],
+        name: 'cfn-experiment',
+        type: 'ShadowMode',
+        roleArn: ROLE_ARN,
+        endpointName: 'endpoint',
+        modelVariants: [{
+          modelName: 'model',
+          variantName: 'production',
+          infrastructureConfig: { infrastructureType: 'RealTimeInference', realTimeInferenceConfig: { instanceType: 'ml.m5.xlarge', instanceCount: 1 } },
+        }],
       });
       return { grants: InferenceExperimentGrants.fromInferenceExperiment(cfn), arn: { 'Fn::GetAtt': ['Cfn', 'Arn'] }, roleArn: ROLE_ARN };
     },

@@ -1,4 +1,4 @@
-import { aws_iam as iam, aws_sagemaker as sagemaker, Resource, Stack, Tags } from 'aws-cdk-lib';
+import { App, aws_iam as iam, aws_sagemaker as sagemaker, Resource, Stack, Tags } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { aws_sagemaker as sagemakerRefs } from 'aws-cdk-lib/interfaces';
 import { Construct } from 'constructs';
@@ -147,7 +147,7 @@ describe('InferenceExperiment', () => {
   });
 
   test('formats a lower-case ARN for a mixed-case name referenced from another environment', () => {
-    const app = newStack().node.root as Construct;
+    const app = new App();
     const producer = new Stack(app, 'Producer', { env: { account: '111111111111', region: 'us-east-1' } });
     const consumer = new Stack(app, 'Consumer', { env: { account: '222222222222', region: 'eu-west-1' } });
     const parts = new ShadowTestParts(producer);
@@ -218,7 +218,7 @@ describe('InferenceExperiment', () => {
     test('an endpoint and models whose names are literals', () => {
       const stack = newStack();
       const parts = new ShadowTestParts(stack);
-      const model = new sagemaker.CfnModel(stack, 'NamedModel', { modelName: 'named-model', executionRoleArn: 'x' });
+      const model = new sagemaker.CfnModel(stack, 'NamedModel', { modelName: 'named-model', executionRoleArn: 'arn:aws:iam::123456789012:role/model-role' });
       const endpoint = new NamedEndpoint(stack, 'NamedEndpoint', 'named-endpoint');
 
       parts.experiment({

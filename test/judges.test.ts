@@ -13,7 +13,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { aws_iam as iam, CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { newStack, ShadowTestParts } from './helpers/fixtures';
+import { newStack, ShadowTestParts, takeTemplateFindings, VALIDATES_TEMPLATES } from './helpers/fixtures';
 import { drawnTemplates, exampleTemplate, fixedTemplates, JudgedTemplate } from './helpers/judged-templates';
 
 const ROOT = path.join(__dirname, '..');
@@ -200,6 +200,8 @@ describeJudges('the judges can fail', () => {
       experiment.addPropertyOverride('ShadowModeConfig.ShadowModelVariants.0.SamplingPercentage', 'all');
       experiment.addPropertyOverride('Variants', []);
     });
+    // aws-cdk-lib's own template validation, where it has one, warns of both at synthesis.
+    expect(takeTemplateFindings()).toEqual(VALIDATES_TEMPLATES ? ['F3002', 'F3012'] : []);
     const messages = cfnLint(files).map((match) => `${match.Rule.Id} ${match.Message}`);
     expect(messages).toContainEqual(expect.stringMatching(/^E3012 'all' is not of type 'integer'/));
     expect(messages).toContainEqual(expect.stringMatching(/^E3002 Additional properties are not allowed \('Variants' was unexpected\)/));

@@ -11,8 +11,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as fc from 'fast-check';
 import { InferenceExperimentProps, PromotedInstanceSettings } from '../src';
 import { DEPLOY_TIME_VALUE, deployedExperimentProperties, schemaErrors, serviceRuleViolations } from './helpers/cloudformation';
+import { takeTemplateFindings, VALIDATES_TEMPLATES } from './helpers/fixtures';
 import {
-  Built, build, conclude, expectedProblems, expectedSynthProblems, namedProperties, Spec, specGen,
+  Built, build, conclude, expectedProblems, expectedSynthProblems, expectedTemplateFindings, namedProperties, Spec, specGen,
 } from './helpers/property-specs';
 
 const NUM_RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
@@ -103,6 +104,8 @@ function checkCase(spec: Spec): void {
     return;
   }
   expect(synthProblems).toEqual(new Set());
+  // aws-cdk-lib's template validation, where it has one, warns of what the spec drew on purpose, and of nothing else.
+  expect(takeTemplateFindings()).toEqual(VALIDATES_TEMPLATES ? expectedTemplateFindings(template) : []);
   const properties = deployedExperimentProperties(template);
   expect(schemaErrors(properties)).toEqual([]);
   expect(serviceRuleViolations(properties)).toEqual([]);

@@ -42,3 +42,6 @@ export const MARKETPLACE_MODEL_PACKAGE = `${PREFIX}:marketplaceModelPackage`;
 
 /** The policies that the library writes for one role may exceed IAM's 10,240 characters of inline policies per role. */
 export const ROLE_POLICY_TOO_LARGE = `${PREFIX}:rolePolicyTooLarge`;
+
+/** A variant's instance type is not in SageMaker's price list for real-time inference in the stack's region. */
+export const INSTANCE_TYPE_NOT_OFFERED_IN_REGION = `${PREFIX}:instanceTypeNotOfferedInRegion`;

@@ -1,4 +1,6 @@
+import * as cdk from 'aws-cdk-lib';
 import { App, aws_iam as iam, aws_kms as kms, aws_s3 as s3, aws_sagemaker as sagemaker, Stack } from 'aws-cdk-lib';
+import { takePrinted } from './quiet-log';
 import {
   DataCapture,
   InferenceExperiment,
@@ -8,6 +10,21 @@ import {
   Schedule,
   ShadowModeConfig,
 } from '../../src';
+
+/**
+ * Whether this aws-cdk-lib checks every template that it synthesizes against CloudFormation's rules (the floor does
+ * not; newer releases do, and print what they find with console.error, as warnings).
+ */
+export const VALIDATES_TEMPLATES = 'Validations' in cdk;
+
+/**
+ * Takes what aws-cdk-lib's template validation printed since the last call (see ./quiet-log.ts), and returns the ids
+ * of the rules it reported (such as `E3642`), sorted, each once: none with an aws-cdk-lib that does not validate.
+ */
+export function takeTemplateFindings(): string[] {
+  const reports = takePrinted('(CloudFormation Validate)').join('\n');
+  return [...new Set([...reports.matchAll(/Acknowledge with 'CloudFormation-Validate::(\w+)'/g)].map(([, id]) => id))].sort();
+}
 
 export interface VariantOverrides {
   readonly variantName?: string;

@@ -54,8 +54,9 @@ const KNOWN_INSTANCE_TYPES = new Set(Object.values(InstanceType).filter((v): v i
 
 /**
  * Whether a drawn spec is valid as a whole: the construct accepts it, its outcome applies, synthesis succeeds, and
- * the endpoint and models are of kinds that shadow tests accept. Its instance types are real ones: the generators also draw types that do not exist yet (`InstanceType.of()` is for
- * types SageMaker adds later), which cfn-lint rightly rejects.
+ * the endpoint and models are of kinds that shadow tests accept. Its instance types are among those that the
+ * generators draw from the types its region offers: they also draw types that do not exist yet (`InstanceType.of()`
+ * is for types SageMaker adds later), which cfn-lint rightly rejects.
  */
 function isValid(spec: Spec): boolean {
   const outcome = spec.outcome;
@@ -102,7 +103,7 @@ export function drawnTemplates(count: number, seed: number): Array<JudgedTemplat
       if (expectedSynthProblems(spec, built).size > 0) {
         continue;
       }
-      // A concluded test's template lists one variant: named so, since what it leaves out may leave parameters unused.
+      // A concluded test's template lists one variant.
       const state = spec.outcome && spec.outcome.method !== 'startNow' ? 'concluded' : 'running';
       drawn.push({ name: `drawn-${drawn.length}-${state}.json`, template: Template.fromStack(built.stack).toJSON(), covers: coverageOf(spec) });
     }
