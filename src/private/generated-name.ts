@@ -1,6 +1,6 @@
 import { CfnElement, CfnResource, Lazy, Reference, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { renderedProperties } from './rendered';
+import { mayBeOverridden, renderedProperties } from './rendered';
 import { EXPERIMENT_NAME } from './rules';
 
 const HASH_LENGTH = 8;
@@ -102,6 +102,18 @@ function referenceFingerprint(target: CfnElement, attribute: string): string {
   if (replacing === undefined) {
     return `<${where}>`;
   }
-  const properties = renderedProperties(target as CfnResource);
-  return `<${where}:${JSON.stringify(replacing.map((property) => properties[property] ?? null))}>`;
+  return `<${where}:${JSON.stringify(replacingValues(target as CfnResource, replacing))}>`;
+}
+
+/**
+ * The values of `properties` as the template holds them. Without escape-hatch overrides, they are the L1's own
+ * (resolved): rendering the whole resource costs more, for each experiment of an app. The values are the same either way,
+ * so the name does not change when an unrelated override is added.
+ */
+function replacingValues(resource: CfnResource, properties: string[]): unknown[] {
+  const rendered = mayBeOverridden(resource) ? renderedProperties(resource) : undefined;
+  const stack = Stack.of(resource);
+  return properties.map((property) => (rendered
+    ? rendered[property]
+    : stack.resolve((resource as unknown as Record<string, unknown>)[property.charAt(0).toLowerCase() + property.slice(1)])) ?? null);
 }

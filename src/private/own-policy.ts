@@ -25,7 +25,12 @@ export class OwnPolicy implements iam.IPrincipal {
   /** The policy once written: a policy shared by several experiments is written once. */
   private attached?: IDependable;
 
-  constructor(private readonly role: iam.IGrantable) {}
+  /**
+   * @param role the role that the policy stands for
+   * @param merged whether statements that differ only in their resources are merged: for a policy that several
+   * experiments add to (an experiment's own adds distinct statements, and needs no merging)
+   */
+  constructor(private readonly role: iam.IGrantable, private readonly merged = false) {}
 
   public get assumeRoleAction(): string {
     return this.role.grantPrincipal.assumeRoleAction;
@@ -45,11 +50,15 @@ export class OwnPolicy implements iam.IPrincipal {
   }
 
   /**
-   * Adds `statement`, merged into a statement that differs from it only in its resources: a policy shared by the
-   * experiments of a stack then grows by a resource for each one, not by a statement, and its statement IDs stay
-   * unique, as IAM requires.
+   * Adds `statement`; in a merged policy, into a statement that differs from it only in its resources: a policy shared
+   * by the experiments of a stack then grows by a resource for each one, not by a statement, and its statement IDs
+   * stay unique, as IAM requires.
    */
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    if (!this.merged) {
+      this.document.addStatements(statement);
+      return { statementAdded: true, policyDependable: this.written };
+    }
     const json = statement.toStatementJson();
     const key = JSON.stringify({ ...json, Resource: undefined, NotResource: json.NotResource });
     const existing = json.NotResource === undefined ? this.statements.get(key) : undefined;
@@ -104,7 +113,7 @@ const SHARED_POLICIES = new WeakMap<Stack, Map<iam.IRole, OwnPolicy>>();
  */
 export function sharedPolicyOf(scope: Construct, role: iam.IRole): { readonly policy: OwnPolicy; attach(): IDependable | undefined } {
   const stack = Stack.of(scope);
-  const shared = memoized(SHARED_POLICIES, stack, role, () => new OwnPolicy(role));
+  const shared = memoized(SHARED_POLICIES, stack, role, () => new OwnPolicy(role, true));
   return {
     policy: shared,
     attach: () => {

@@ -1,6 +1,6 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { sameEnvironment } from './app-resources';
-import { renderedProperties } from './rendered';
+import { mayBeOverridden, renderedProperties } from './rendered';
 
 /*
  * The app's L1 resources as CloudFormation will read them (see `renderedProperties()`), and the resources that their
@@ -15,14 +15,6 @@ import { renderedProperties } from './rendered';
 /** An object of the rendered template: its keys are CloudFormation's. */
 export type Rendered = { readonly [key: string]: unknown };
 
-/**
- * Whether `l1` has overrides, which can give it a name of its own. aws-cdk-lib keeps them in a private field that
- * every 2.x release has; were it ever missing, every L1 is taken as possibly overridden, which is slower, not wrong.
- */
-function mayBeOverridden(l1: CfnResource): boolean {
-  const overrides: unknown = (l1 as unknown as { rawOverrides?: unknown }).rawOverrides;
-  return !isObject(overrides) || Object.keys(overrides).length > 0;
-}
 
 function isObject(value: unknown): value is Rendered {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

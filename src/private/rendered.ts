@@ -13,3 +13,13 @@ export function renderedProperties(resource: CfnResource): Record<string, unknow
   const [definition] = Object.values<{ Properties?: Record<string, unknown> }>(rendered?.Resources ?? {});
   return definition?.Properties ?? {};
 }
+
+/**
+ * Whether `resource` has escape-hatch overrides, so that its template may differ from its props. aws-cdk-lib keeps them
+ * in a private field that every 2.x release has; were it ever missing, every L1 is taken as possibly overridden, which
+ * is slower, not wrong.
+ */
+export function mayBeOverridden(resource: CfnResource): boolean {
+  const overrides: unknown = (resource as unknown as { rawOverrides?: unknown }).rawOverrides;
+  return typeof overrides !== 'object' || overrides === null || Object.keys(overrides).length > 0;
+}
