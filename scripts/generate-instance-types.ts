@@ -220,64 +220,21 @@ export function renderInstanceRegionsModule(priceList: PriceList): string {
 /*
  * Where SageMaker's price list offers each instance type for real-time inference (hosting), by region: the data that
  * ${priceListSourceOf(priceList)} ships for its rule E3642 (${priceList.source.file}),
- * which aws-cdk-lib's own template validation applies too. Each region's set is built once, when first asked for.
+ * which aws-cdk-lib's own template validation applies too. instance-offers.ts answers from it.
  */
 
 /** The price list's source, as warnings name it. */
 export const PRICE_LIST_SOURCE = '${priceListSourceOf(priceList)}';
 
 /** The regions of the price list. The lists below are indexes into it. */
-const REGIONS: readonly string[] = [
+export const PRICE_LIST_REGIONS: readonly string[] = [
 ${quotedLines(allRegions).join('\n')}
 ];
 
-/** The number of regions in the price list. */
-export const PRICE_LIST_REGION_COUNT = REGIONS.length;
-
 /** Each instance type of the price list, with the indexes of the regions that offer it, as runs (\`0-11 15 17-37\`). */
-const OFFERED: ReadonlyArray<readonly [string, string]> = [
+export const OFFERED: ReadonlyArray<readonly [string, string]> = [
 ${offered.join('\n')}
 ];
-
-let typesByRegion: Map<string, Set<string>> | undefined;
-let regionsByType: Map<string, readonly string[]> | undefined;
-
-function index(): void {
-  typesByRegion = new Map(REGIONS.map((region) => [region, new Set<string>()]));
-  regionsByType = new Map();
-  for (const [instanceType, runs] of OFFERED) {
-    const regions: string[] = [];
-    for (const run of runs.split(' ')) {
-      const [first, last = first] = run.split('-').map(Number);
-      for (let i = first; i <= last; i++) {
-        regions.push(REGIONS[i]);
-      }
-    }
-    regionsByType.set(instanceType, regions);
-    for (const region of regions) {
-      typesByRegion.get(region)!.add(instanceType);
-    }
-  }
-}
-
-/**
- * The instance types that the price list offers in \`region\`, or \`undefined\` for a region that the price list does
- * not cover.
- */
-export function typesOfferedIn(region: string): ReadonlySet<string> | undefined {
-  if (typesByRegion === undefined) {
-    index();
-  }
-  return typesByRegion!.get(region);
-}
-
-/** The regions where the price list offers \`instanceType\`, in alphabetical order: none for a type that it lacks. */
-export function regionsOffering(instanceType: string): readonly string[] {
-  if (regionsByType === undefined) {
-    index();
-  }
-  return regionsByType!.get(instanceType) ?? [];
-}
 `;
 }
 

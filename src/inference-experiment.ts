@@ -15,7 +15,7 @@ import { ROLES_NAMED_AT_DEPLOY_TIME } from './private/environments';
 import { grantShadowTestPermissions } from './private/execution-role';
 import { generatedExperimentName } from './private/generated-name';
 import { hasLocalStorage, isInferentia1 } from './private/instance-facts';
-import { PRICE_LIST_REGION_COUNT, PRICE_LIST_SOURCE, regionsOffering, typesOfferedIn } from './private/instance-regions';
+import { PRICE_LIST_REGION_COUNT, PRICE_LIST_SOURCE, regionsOffering, typesOfferedIn } from './private/instance-offers';
 import * as kinds from './private/kinds';
 import { checkKind } from './private/kinds';
 import * as outcomes from './private/outcomes';

@@ -9,7 +9,7 @@ import { CFN_LINT_PYTHON, differences, pinnedCfnLintVersion, priceListChanges } 
 import { indexRuns, PRICE_LIST_FILE, readPriceList, renderInstanceRegionsModule } from '../scripts/generate-instance-types';
 import {
   PRICE_LIST_REGION_COUNT, PRICE_LIST_SOURCE, regionsOffering, typesOfferedIn,
-} from '../src/private/instance-regions';
+} from '../src/private/instance-offers';
 
 const priceList = readPriceList();
 

@@ -3,14 +3,14 @@
 /*
  * Where SageMaker's price list offers each instance type for real-time inference (hosting), by region: the data that
  * cfn-lint 1.58.0 ships for its rule E3642 (cfnlint/data/schemas/extensions/aws_sagemaker_hosting/instancetype_enum.json),
- * which aws-cdk-lib's own template validation applies too. Each region's set is built once, when first asked for.
+ * which aws-cdk-lib's own template validation applies too. instance-offers.ts answers from it.
  */
 
 /** The price list's source, as warnings name it. */
 export const PRICE_LIST_SOURCE = 'cfn-lint 1.58.0';
 
 /** The regions of the price list. The lists below are indexes into it. */
-const REGIONS: readonly string[] = [
+export const PRICE_LIST_REGIONS: readonly string[] = [
   'af-south-1', 'ap-east-1', 'ap-east-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-south-1',
   'ap-south-2', 'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5',
   'ap-southeast-6', 'ap-southeast-7', 'ca-central-1', 'ca-west-1', 'cn-north-1', 'cn-northwest-1', 'eu-central-1',
@@ -19,11 +19,8 @@ const REGIONS: readonly string[] = [
   'us-gov-west-1', 'us-west-1', 'us-west-2',
 ];
 
-/** The number of regions in the price list. */
-export const PRICE_LIST_REGION_COUNT = REGIONS.length;
-
 /** Each instance type of the price list, with the indexes of the regions that offer it, as runs (`0-11 15 17-37`). */
-const OFFERED: ReadonlyArray<readonly [string, string]> = [
+export const OFFERED: ReadonlyArray<readonly [string, string]> = [
   ['ml.c4.2xlarge', '3-4 6 8-9 15 17-19 24-25 31-33 35-37'],
   ['ml.c4.4xlarge', '3-4 6 8-9 15 17-19 24-25 31-33 35-37'],
   ['ml.c4.8xlarge', '3-4 6 8-9 15 17-19 24-25 31-33 35-37'],
@@ -317,43 +314,3 @@ const OFFERED: ReadonlyArray<readonly [string, string]> = [
   ['ml.trn1.32xlarge', '32 37'],
   ['ml.trn1n.32xlarge', '32-33'],
 ];
-
-let typesByRegion: Map<string, Set<string>> | undefined;
-let regionsByType: Map<string, readonly string[]> | undefined;
-
-function index(): void {
-  typesByRegion = new Map(REGIONS.map((region) => [region, new Set<string>()]));
-  regionsByType = new Map();
-  for (const [instanceType, runs] of OFFERED) {
-    const regions: string[] = [];
-    for (const run of runs.split(' ')) {
-      const [first, last = first] = run.split('-').map(Number);
-      for (let i = first; i <= last; i++) {
-        regions.push(REGIONS[i]);
-      }
-    }
-    regionsByType.set(instanceType, regions);
-    for (const region of regions) {
-      typesByRegion.get(region)!.add(instanceType);
-    }
-  }
-}
-
-/**
- * The instance types that the price list offers in `region`, or `undefined` for a region that the price list does
- * not cover.
- */
-export function typesOfferedIn(region: string): ReadonlySet<string> | undefined {
-  if (typesByRegion === undefined) {
-    index();
-  }
-  return typesByRegion!.get(region);
-}
-
-/** The regions where the price list offers `instanceType`, in alphabetical order: none for a type that it lacks. */
-export function regionsOffering(instanceType: string): readonly string[] {
-  if (regionsByType === undefined) {
-    index();
-  }
-  return regionsByType!.get(instanceType) ?? [];
-}
