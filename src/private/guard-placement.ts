@@ -1,6 +1,7 @@
-import { Resource, Stack, Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { environmentsDiffer } from './environments';
+import { describeEnvironment, environmentOf } from './placement';
 import { ProblemCollector } from './validation';
 
 /*
@@ -42,13 +43,8 @@ export function arnEnvironment(arn: string): Environment {
  */
 function whereIs(resource: IConstruct, arn: string): Environment {
   const fromArn = arnEnvironment(arn);
-  const own = Resource.isResource(resource) ? resource.env : Stack.of(resource);
+  const own = environmentOf(resource);
   return { account: fromArn.account ?? own.account, region: fromArn.region ?? own.region };
-}
-
-function describeWhere(environment: Environment, regionOnly: boolean): string {
-  const part = (value: string | undefined) => (value === undefined || Token.isUnresolved(value) ? 'known at deploy time' : value);
-  return regionOnly ? `region ${part(environment.region)}` : `account ${part(environment.account)}, region ${part(environment.region)}`;
 }
 
 /**
@@ -63,7 +59,7 @@ export function checkReachable(
   const here = { account: rule.regionOnly ? undefined : stack.account, region: stack.region };
   if (environmentsDiffer(rule.regionOnly ? { region: there.region } : there, here)) {
     const shownArn = Token.isUnresolved(arn) ? '' : ` (${arn})`;
-    problems.addDescribed(property, `'${resource.node.path}'${shownArn}, in ${describeWhere(there, !!rule.regionOnly)}`,
-      `must be in the guard's own ${describeWhere(here, !!rule.regionOnly)}: ${rule.reason}. ${rule.fix}`);
+    problems.addDescribed(property, `'${resource.node.path}'${shownArn}, in ${describeEnvironment(there, !!rule.regionOnly)}`,
+      `must be in the guard's own ${describeEnvironment(here, !!rule.regionOnly)}: ${rule.reason}. ${rule.fix}`);
   }
 }

@@ -14,15 +14,16 @@ interface Environment {
 }
 
 /** The account and region of a resource: an L2's or an import's own, or else its stack's. */
-function environmentOf(construct: IConstruct): Environment {
+export function environmentOf(construct: IConstruct): Environment {
   return Resource.isResource(construct) ? construct.env : Stack.of(construct);
 }
 
 const isKnown = (value: string) => !Token.isUnresolved(value);
 
-function describeEnvironment(environment: Environment): string {
-  const part = (value: string) => (isKnown(value) ? value : 'known at deploy time');
-  return `account ${part(environment.account)}, region ${part(environment.region)}`;
+/** The account and region, as an error message says them; only the region when `regionOnly`. */
+export function describeEnvironment(environment: { readonly account?: string; readonly region?: string }, regionOnly = false): string {
+  const part = (value: string | undefined) => (value !== undefined && isKnown(value) ? value : 'known at deploy time');
+  return regionOnly ? `region ${part(environment.region)}` : `account ${part(environment.account)}, region ${part(environment.region)}`;
 }
 
 /** Why a resource must be in the account and region of the construct that uses it. */
