@@ -20,6 +20,8 @@ import {
   ShadowModeConfig,
   ShadowTestDashboard,
   ShadowTestGuard,
+  ShadowTestVerdict,
+  VerdictCriterion,
 } from '../src';
 
 /** The built-in XGBoost serving image of SageMaker in us-east-1; any inference image works the same way. */
@@ -28,8 +30,9 @@ const SERVING_IMAGE = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xg
 /**
  * A complete shadow test: a production model served by an endpoint, a candidate model, and an inference
  * experiment that sends a copy of half of the endpoint's requests to the candidate and captures both variants'
- * traffic to an encrypted bucket; a dashboard that compares the variants, alarms for the decision to promote, and a
- * guard that stops the test as soon as one of them goes into ALARM.
+ * traffic to an encrypted bucket; a dashboard that compares the variants, alarms for the decision to promote, a
+ * guard that stops the test as soon as one of them goes into ALARM, and a verdict that judges the test against
+ * explicit criteria.
  */
 export class ShadowTestStack extends Stack {
   public readonly experiment: InferenceExperiment;
@@ -136,8 +139,7 @@ export class ShadowTestStack extends Stack {
       tags: { project: 'shadow-test-example' },
     });
 
-    // The comparison that the test is run for, and the alarms that tell whether the candidate can be promoted.
-    new ShadowTestDashboard(this, 'Comparison', { metrics: this.experiment.metrics, dashboardName: 'shadow-test-example' });
+    // The alarms that tell whether the candidate can be promoted.
     const alerts = new sns.Topic(this, 'Alerts', { masterKey: key, enforceSSL: true });
     key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
     const alarms = [
@@ -148,6 +150,24 @@ export class ShadowTestStack extends Stack {
     alarms.forEach((alarm) => alarm.addAlarmAction(new actions.SnsAction(alerts)));
     // Any of the alarms stops the test at once: the shadow variant is removed, production keeps serving.
     new ShadowTestGuard(this, 'Guard', { experiment: this.experiment, alarms, notificationTopic: alerts });
+
+    // The verdict on the criteria that the candidate must meet: every hour while the test runs, an interim verdict that
+    // stops the test on FAIL, as the guard does; once the test has ended, the final verdict. Each is an event on the
+    // default bus, a metric, and a message to the alerts topic. A PASS promotes nothing: that is a change of this app.
+    const verdict = new ShadowTestVerdict(this, 'Verdict', {
+      experiment: this.experiment,
+      criteria: [
+        VerdictCriterion.errorRate({ maxIncreasePercentagePoints: 0.5 }),
+        VerdictCriterion.latency({ percentile: 50, maxRegressionPercent: 10, allowedFailingPercent: 10 }),
+        VerdictCriterion.latency({ percentile: 99, maxRegressionPercent: 15, allowedFailingPercent: 5 }),
+      ],
+      interimVerdicts: true,
+      stopOnFail: true,
+      notificationTopic: alerts,
+    });
+
+    // The comparison that the test is run for, with the latest verdicts first.
+    new ShadowTestDashboard(this, 'Comparison', { metrics: this.experiment.metrics, dashboardName: 'shadow-test-example', verdict });
 
     // Wildcards that the permissions need, each with its reason (see "Security" in the README), for cdk-nag 2 and 3.
     const artifactsArn = `<${this.getLogicalId(artifacts.node.defaultChild as CfnResource)}.Arn>`;

@@ -12,4 +12,7 @@ export * from './shadow-mode-config';
 export * from './shadow-test-dashboard';
 export * from './shadow-test-guard';
 export * from './shadow-test-metrics';
+export * from './shadow-test-verdict';
 export * from './variant-metrics';
+export * from './verdict-criterion';
+export * from './workflow-log-options';

@@ -7,6 +7,7 @@ import { SHARED_POLICIES_ID } from './private/own-policy';
 import { itemsOf } from './private/policy-documents';
 import { ProblemCollector } from './private/validation';
 import { ShadowTestGuard } from './shadow-test-guard';
+import { ShadowTestVerdict } from './shadow-test-verdict';
 
 /**
  * A cdk-nag rule acknowledged on a construct, with its reason.
@@ -67,20 +68,42 @@ const LOG_DELIVERY_AND_TRACING = /^(logs:(CreateLogDelivery|GetLogDelivery|Updat
 /** The actions of the guard's grant on the key of an encrypted topic. */
 const TOPIC_KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey*'];
 
+/** The statements that aws-cdk-lib gives a state machine for its logs and traces. */
+const isLogDeliveryOrTracing = (statement: any) => itemsOf(statement.Action).every((action: string) => LOG_DELIVERY_AND_TRACING.test(action));
+
+/** The wildcard of the key of an encrypted topic that a state machine publishes to. */
+const TOPIC_KEY_WILDCARD: DocumentedWildcard = {
+  finding: /^Action::kms:GenerateDataKey\*$/,
+  reason: "The action group of aws-cdk-lib's own grant on the key of an encrypted topic: publishing to it encrypts " +
+    'each message with a new data key.',
+  writtenAs: (statement) => sameItems(itemsOf(statement.Action), TOPIC_KEY_ACTIONS),
+};
+
 /** The wildcards of a guard's state machine policy. */
 const GUARD_WILDCARDS: DocumentedWildcard[] = [
   {
     finding: /^Resource::\*$/,
     reason: 'Step Functions delivers the logs of a state machine through the CloudWatch Logs log delivery actions, and ' +
       'its traces to X-Ray, and none of those actions supports resource-level permissions.',
-    writtenAs: (statement) => itemsOf(statement.Action).every((action: string) => LOG_DELIVERY_AND_TRACING.test(action)),
+    writtenAs: isLogDeliveryOrTracing,
   },
+  TOPIC_KEY_WILDCARD,
+];
+
+/** The wildcards of a verdict's state machine policy. */
+const VERDICT_WILDCARDS: DocumentedWildcard[] = [
   {
-    finding: /^Action::kms:GenerateDataKey\*$/,
-    reason: "The action group of aws-cdk-lib's own grant on the key of an encrypted topic: publishing to it encrypts " +
-      'each message with a new data key.',
-    writtenAs: (statement) => sameItems(itemsOf(statement.Action), TOPIC_KEY_ACTIONS),
+    finding: /^Resource::\*$/,
+    reason: 'Step Functions delivers the logs of a state machine through the CloudWatch Logs log delivery actions, and ' +
+      'its traces to X-Ray; the verdict reads metrics with cloudwatch:GetMetricData and publishes its own with ' +
+      'cloudwatch:PutMetricData, which it may do in its namespace only (condition cloudwatch:namespace). None of ' +
+      'those actions supports resource-level permissions.',
+    writtenAs: (statement) => isLogDeliveryOrTracing(statement) ||
+      sameItems(itemsOf(statement.Action), ['cloudwatch:GetMetricData']) ||
+      (sameItems(itemsOf(statement.Action), ['cloudwatch:PutMetricData']) &&
+        statement.Condition?.StringEquals?.['cloudwatch:namespace'] !== undefined),
   },
+  TOPIC_KEY_WILDCARD,
 ];
 
 /**
@@ -96,15 +119,16 @@ const GUARD_WILDCARDS: DocumentedWildcard[] = [
 export class NagAcknowledgements {
   /**
    * Acknowledges the `AwsSolutions-IAM5` findings that the wildcards of this library's own policies raise, each with
-   * the reason the README gives for it: those of every `InferenceExperiment` and `ShadowTestGuard` in `scope` (the
+   * the reason the README gives for it: those of every `InferenceExperiment`, `ShadowTestGuard` and `ShadowTestVerdict` in `scope` (the
    * scope itself included). Only those: a finding that another statement of the same policy raises too, such as a
    * grant to a guard's role, is still reported, whenever that statement is added.
    *
-   * Call it once the experiments and guards are defined: the statements of a guard's role are those it holds then.
+   * Call it once the experiments, guards and verdicts are defined: the statements of a guard's or a verdict's role are
+   * those it holds then.
    * The findings are decided once the app is complete, by an aspect of priority `AspectPriority.MUTATING`, so before
    * cdk-nag 2's checks, which are added at the default priority, and cdk-nag 3's, which read the synthesized app.
    *
-   * @param scope an experiment, a guard, or a scope that holds them, such as the stack
+   * @param scope an experiment, a guard, a verdict, or a scope that holds them, such as the stack
    */
   public static acknowledgeDocumentedWildcards(scope: IConstruct): void {
     const problems = new ProblemCollector();
@@ -116,12 +140,14 @@ export class NagAcknowledgements {
       if (InferenceExperiment.isInferenceExperiment(construct)) {
         // Nothing but the library writes to these policies: each of their statements is the library's.
         experimentPolicies(construct).forEach((policy) => policies.set(policy, [DOCUMENTED_WILDCARDS, () => true]));
-      } else if (construct instanceof ShadowTestGuard) {
-        // The role's policy holds the guard's statements once it is defined; what is granted to the role later is not.
+      } else if (construct instanceof ShadowTestGuard || construct instanceof ShadowTestVerdict) {
+        // The role's policy holds the library's statements once the construct is defined; what is granted to the role
+        // later is not.
         const policy = construct.stateMachine.role.node.tryFindChild('DefaultPolicy')?.node.defaultChild;
-        const guards = new Set(statementsOf(policy).map((statement) => JSON.stringify(statement)));
+        const librarys = new Set(statementsOf(policy).map((statement) => JSON.stringify(statement)));
         if (policy !== undefined) {
-          policies.set(policy, [GUARD_WILDCARDS, (statement) => guards.has(JSON.stringify(statement))]);
+          const wildcards = construct instanceof ShadowTestGuard ? GUARD_WILDCARDS : VERDICT_WILDCARDS;
+          policies.set(policy, [wildcards, (statement) => librarys.has(JSON.stringify(statement))]);
         }
       }
     }

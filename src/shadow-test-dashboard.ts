@@ -4,6 +4,7 @@ import { checkKind, instanceOf, PROPS, STRING } from './private/kinds';
 import { injectedProps } from './private/property-injection';
 import { ProblemCollector } from './private/validation';
 import { ShadowTestMetrics } from './shadow-test-metrics';
+import { ShadowTestVerdict } from './shadow-test-verdict';
 import { VariantMetrics } from './variant-metrics';
 
 /**
@@ -33,6 +34,13 @@ export interface ShadowTestDashboardProps {
    * @default Duration.minutes(5)
    */
   readonly period?: Duration;
+
+  /**
+   * A verdict on the shadow test, whose latest final and interim verdicts the dashboard shows first.
+   *
+   * @default - no verdict shown
+   */
+  readonly verdict?: ShadowTestVerdict;
 }
 
 /** One graph of the side-by-side view: the same metric of both variants. */
@@ -95,6 +103,7 @@ export class ShadowTestDashboard extends Construct {
       checkKind(problems, 'dashboardName', props.dashboardName, STRING, true);
       checkKind(problems, 'dashboard', props.dashboard, instanceOf(cloudwatch.Dashboard, 'a cloudwatch.Dashboard'), true);
       checkKind(problems, 'period', props.period, instanceOf(Duration, 'a Duration, such as Duration.minutes(5)'), true);
+      checkKind(problems, 'verdict', props.verdict, instanceOf(ShadowTestVerdict, 'a ShadowTestVerdict'), true);
     }
     problems.throwIfAny(`ShadowTestDashboard '${this.node.path}'`);
     const { metrics, period } = props;
@@ -106,6 +115,9 @@ export class ShadowTestDashboard extends Construct {
       width: GRAPH_WIDTH * GRAPHS_PER_ROW,
       height: 2,
     }));
+    if (props.verdict) {
+      this.dashboard.addWidgets(...verdictWidgets(props.verdict));
+    }
 
     const graphs = VARIANT_GRAPHS.map((graph) => graphWidget(graph.title, graph.unit, [
       graph.metric(metrics.production, { period, label: `production: ${metrics.production.variantName}` }),
@@ -120,6 +132,33 @@ export class ShadowTestDashboard extends Construct {
       this.dashboard.addWidgets(...graphs.slice(i, i + GRAPHS_PER_ROW));
     }
   }
+}
+
+/** The latest final and interim verdicts, and how to read them. */
+function verdictWidgets(verdict: ShadowTestVerdict): cloudwatch.IWidget[] {
+  return [
+    new cloudwatch.SingleValueWidget({
+      title: 'Latest verdict',
+      metrics: [
+        // The final verdict is put again at each interval once the test has ended, and an interim one at each interval
+        // while it runs: the latest is the last data point.
+        verdict.metricFinalVerdict({ period: verdict.evaluationInterval, label: 'final' }),
+        verdict.metricInterimVerdict({ period: verdict.evaluationInterval, label: 'interim' }),
+      ],
+      width: GRAPH_WIDTH,
+      height: GRAPH_HEIGHT,
+    }),
+    new cloudwatch.TextWidget({
+      markdown: '## Reading the verdict\n' +
+        `* **${ShadowTestVerdict.METRIC_VALUE_PASS}**: PASS, every criterion met\n` +
+        `* **${ShadowTestVerdict.METRIC_VALUE_INCONCLUSIVE}**: INCONCLUSIVE, not enough data to decide\n` +
+        `* **${ShadowTestVerdict.METRIC_VALUE_FAIL}**: FAIL, a criterion failed\n\n` +
+        'What each criterion measured, and what to do next, are in the verdict\'s event ' +
+        `(\`${ShadowTestVerdict.EVENT_DETAIL_TYPE}\` on the default bus), its message, and its state machine's logs.`,
+      width: GRAPH_WIDTH * (GRAPHS_PER_ROW - 1),
+      height: GRAPH_HEIGHT,
+    }),
+  ];
 }
 
 function graphWidget(title: string, unit: string, left: cloudwatch.IMetric[]): cloudwatch.GraphWidget {

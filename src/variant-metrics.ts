@@ -1,16 +1,6 @@
 import { aws_cloudwatch as cloudwatch } from 'aws-cdk-lib';
 import { idSuffix } from './private/metric-ids';
-
-/** The namespace of the invocation metrics that SageMaker publishes for endpoint variants. */
-const INVOCATION_NAMESPACE = 'AWS/SageMaker';
-
-/** The namespace of the instance metrics (CPU, memory, disk, GPU) of endpoint variants. */
-const INSTANCE_NAMESPACE = '/aws/sagemaker/Endpoints';
-
-/** The instance metrics, which SageMaker publishes in `/aws/sagemaker/Endpoints` rather than `AWS/SageMaker`. */
-const INSTANCE_METRICS = new Set([
-  'CPUUtilization', 'MemoryUtilization', 'DiskUtilization', 'GPUUtilization', 'GPUMemoryUtilization',
-]);
+import { namespaceOf, variantDimensions } from './private/variant-metric-names';
 
 /**
  * Options of a variant's metric.
@@ -58,9 +48,9 @@ export class VariantMetrics {
   public metric(metricName: string, props: VariantMetricOptions = {}): cloudwatch.Metric {
     const { namespace, ...options } = props;
     return new cloudwatch.Metric({
-      namespace: namespace ?? (INSTANCE_METRICS.has(metricName) ? INSTANCE_NAMESPACE : INVOCATION_NAMESPACE),
+      namespace: namespace ?? namespaceOf(metricName),
       metricName,
-      dimensionsMap: { EndpointName: this.endpointName, VariantName: this.variantName },
+      dimensionsMap: variantDimensions(this.endpointName, this.variantName),
       ...options,
     });
   }

@@ -7,7 +7,7 @@ import { App, Aspects, aws_iam as iam, aws_kms as kms, aws_s3 as s3, aws_sns as 
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as nag from 'cdk-nag';
 import { ShadowTestStack } from '../examples/shadow-test-stack';
-import { DataCapture, NagAcknowledgements, ShadowTestGuard } from '../src';
+import { DataCapture, NagAcknowledgements, ShadowTestGuard, ShadowTestVerdict } from '../src';
 import { ShadowTestParts } from './helpers/fixtures';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the version of the cdk-nag that the suite runs with
@@ -89,6 +89,37 @@ describe(`cdk-nag ${NAG_MAJOR} AwsSolutions`, () => {
     NagAcknowledgements.acknowledgeDocumentedWildcards(widened);
     expect(findingsOf(widened).filter(ours)).toEqual([
       expect.stringMatching(/Guard\/StateMachine\/Role\/DefaultPolicy\/Resource: AwsSolutions-IAM5(\[Resource::\*\])?$/),
+    ]);
+  });
+
+  test("acknowledgeDocumentedWildcards() acknowledges a verdict's resource-less actions, and leaves a wildcard added later reported", () => {
+    const verdictOf = (stack: Stack) => {
+      const parts = new ShadowTestParts(stack);
+      return new ShadowTestVerdict(stack, 'Verdict', {
+        experiment: parts.experiment(),
+        interimVerdicts: true,
+        stopOnFail: true,
+        notificationTopic: new sns.Topic(stack, 'Topic', { masterKey: new kms.Key(stack, 'TopicKey') }),
+      });
+    };
+    const ours = (finding: string) => /Verdict\//.test(finding);
+
+    const unacknowledged = new Stack(new App(), 'Unacknowledged', { env: ENV });
+    verdictOf(unacknowledged);
+    expect(findingsOf(unacknowledged).filter(ours).length).toBeGreaterThan(0);
+
+    const acknowledged = new Stack(new App(), 'Acknowledged', { env: ENV });
+    verdictOf(acknowledged);
+    NagAcknowledgements.acknowledgeDocumentedWildcards(acknowledged);
+    expect(findingsOf(acknowledged).filter(ours)).toEqual([]);
+
+    const widened = new Stack(new App(), 'Widened', { env: ENV });
+    const verdict = verdictOf(widened);
+    NagAcknowledgements.acknowledgeDocumentedWildcards(widened);
+    // PutMetricData without the namespace condition is not what the verdict writes.
+    verdict.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudwatch:PutMetricData'], resources: ['*'] }));
+    expect(findingsOf(widened).filter(ours)).toEqual([
+      expect.stringMatching(/Verdict\/StateMachine\/Role\/DefaultPolicy\/Resource: AwsSolutions-IAM5(\[Resource::\*\])?$/),
     ]);
   });
 

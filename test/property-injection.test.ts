@@ -1,4 +1,4 @@
-import { App, aws_logs as logs, PropertyInjectors, Stack } from 'aws-cdk-lib';
+import { App, aws_logs as logs, Duration, PropertyInjectors, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import {
   InferenceExperiment,
@@ -7,6 +7,8 @@ import {
   ShadowTestDashboardProps,
   ShadowTestGuard,
   ShadowTestGuardProps,
+  ShadowTestVerdict,
+  ShadowTestVerdictProps,
 } from '../src';
 import { ShadowTestParts } from './helpers/fixtures';
 
@@ -72,9 +74,27 @@ describe('property injection', () => {
     expect(() => new ShadowTestGuard(stack, 'Emptied', { experiment, alarms })).toThrow(/alarms: got an empty list/);
   });
 
+  test("the nearest scope's injector applies to the verdict, and what it gives is checked", () => {
+    const stack = new Stack(new App(), 'Verdicts', { env: { account: '123456789012', region: 'us-east-1' } });
+    PropertyInjectors.of(stack).add({
+      constructUniqueId: ShadowTestVerdict.PROPERTY_INJECTION_ID,
+      inject: (props: ShadowTestVerdictProps) => ({ evaluationInterval: Duration.minutes(30), ...props }),
+    });
+    const experiment = new ShadowTestParts(stack).experiment();
+    new ShadowTestVerdict(stack, 'Verdict', { experiment });
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(30 minutes)' });
+
+    PropertyInjectors.of(stack).add({
+      constructUniqueId: ShadowTestVerdict.PROPERTY_INJECTION_ID,
+      inject: (props: ShadowTestVerdictProps) => ({ ...props, stopOnFail: true }),
+    });
+    expect(() => new ShadowTestVerdict(stack, 'Stopping', { experiment })).toThrow(/stopOnFail: got true; requires interimVerdicts/);
+  });
+
   test('the ids are those of this library', () => {
     expect(InferenceExperiment.PROPERTY_INJECTION_ID).toBe('cdk-sagemaker-inference-experiment.InferenceExperiment');
     expect(ShadowTestDashboard.PROPERTY_INJECTION_ID).toBe('cdk-sagemaker-inference-experiment.ShadowTestDashboard');
     expect(ShadowTestGuard.PROPERTY_INJECTION_ID).toBe('cdk-sagemaker-inference-experiment.ShadowTestGuard');
+    expect(ShadowTestVerdict.PROPERTY_INJECTION_ID).toBe('cdk-sagemaker-inference-experiment.ShadowTestVerdict');
   });
 });

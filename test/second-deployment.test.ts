@@ -7,7 +7,7 @@ import * as path from 'path';
 import { App, aws_cloudwatch as cloudwatch, CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ShadowTestStack } from '../examples/shadow-test-stack';
-import { InferenceExperiment, ShadowTestDashboard, ShadowTestGuard } from '../src';
+import { InferenceExperiment, ShadowTestDashboard, ShadowTestGuard, ShadowTestVerdict } from '../src';
 import { newStack, ShadowTestParts } from './helpers/fixtures';
 
 /** The properties that give a resource a name of the template's own, by resource type. */
@@ -38,7 +38,8 @@ function namedAndRetained(template: any): string[] {
 /** Whether `construct` is made by the library: it is, or is inside, one of its constructs or shared policies. */
 function isTheLibrarys(construct: IConstruct): boolean {
   return construct.node.scopes.some((scope) => InferenceExperiment.isInferenceExperiment(scope) ||
-    scope instanceof ShadowTestGuard || scope instanceof ShadowTestDashboard || scope.node.id === 'ShadowTestRolePolicies');
+    scope instanceof ShadowTestGuard || scope instanceof ShadowTestVerdict || scope instanceof ShadowTestDashboard ||
+    scope.node.id === 'ShadowTestRolePolicies');
 }
 
 /** The resources that the library made in `stack` and that a `cdk destroy` leaves behind. */
@@ -55,7 +56,8 @@ function everything(): Stack {
   const experiment = parts.experiment({ ...parts.fullProps(), role: undefined });
   const alarm = experiment.metrics.createShadowErrorRateAlarm(parts.stack, 'Errors', { maxErrorRatePercent: 1 });
   new ShadowTestGuard(parts.stack, 'Guard', { experiment, alarms: [alarm] });
-  new ShadowTestDashboard(parts.stack, 'Dashboard', { metrics: experiment.metrics, dashboardName: 'shadow-test' });
+  const verdict = new ShadowTestVerdict(parts.stack, 'Verdict', { experiment, interimVerdicts: true, stopOnFail: true });
+  new ShadowTestDashboard(parts.stack, 'Dashboard', { metrics: experiment.metrics, dashboardName: 'shadow-test', verdict });
   new InferenceExperiment(parts.stack, 'SharedRole', { ...parts.minimalProps(), endpoint: parts.newEndpoint('Other'), role: parts.role });
   return parts.stack;
 }
@@ -74,13 +76,17 @@ describe('destroy, then deploy again', () => {
     expect(retainedOfTheLibrary(stack)).toEqual([stack.resolve((experiment.node.defaultChild as CfnResource).logicalId)]);
   });
 
-  test('the guard keeps its logs when asked to, under a name that cannot block the next deployment', () => {
+  test.each(['guard', 'verdict'])('the %s keeps its logs when asked to, under a name that cannot block the next deployment', (construct) => {
     const parts = new ShadowTestParts(newStack());
     const experiment = parts.experiment();
-    const alarm = new cloudwatch.Alarm(parts.stack, 'Alarm', {
-      metric: experiment.metrics.shadow.metricInvocations(), threshold: 1, evaluationPeriods: 1,
-    });
-    new ShadowTestGuard(parts.stack, 'Guard', { experiment, alarms: [alarm], logRemovalPolicy: RemovalPolicy.RETAIN });
+    if (construct === 'guard') {
+      const alarm = new cloudwatch.Alarm(parts.stack, 'Alarm', {
+        metric: experiment.metrics.shadow.metricInvocations(), threshold: 1, evaluationPeriods: 1,
+      });
+      new ShadowTestGuard(parts.stack, 'Guard', { experiment, alarms: [alarm], logRemovalPolicy: RemovalPolicy.RETAIN });
+    } else {
+      new ShadowTestVerdict(parts.stack, 'Verdict', { experiment, logRemovalPolicy: RemovalPolicy.RETAIN });
+    }
     const template = parts.stack.resolve((parts.stack as any)._toCloudFormation());
     const [logGroup] = Object.values<any>(template.Resources).filter((resource) => resource.Type === 'AWS::Logs::LogGroup');
     expect(retains(logGroup)).toBe(true);

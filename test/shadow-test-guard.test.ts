@@ -7,27 +7,14 @@ import {
   App, Aws, aws_cloudwatch as cloudwatch, aws_kms as kms, aws_logs as logs, aws_sns as sns, CfnParameter, Fn, RemovalPolicy, Stack,
 } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { StateMachine } from 'aws-local-stepfunctions';
 import { Construct } from 'constructs';
 import { InferenceExperiment, ShadowTestGuard, ShadowTestGuardProps } from '../src';
 import { newStack, ShadowTestParts } from './helpers/fixtures';
+import { LocalRun, runLocally, sdkError } from './helpers/local-runs';
 import { definitionOf } from './helpers/state-machines';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- asl-validator is a CommonJS function export
 const validateAsl: (definition: object) => { isValid: boolean; errors: unknown[] } = require('asl-validator');
-
-// aws-local-stepfunctions 3 times its tasks with Promise.withResolvers() (ES2024), which Node.js has from version 22
-// on: on Node.js 20 the standard function is supplied here, as the specification defines it.
-const promises = Promise as any;
-promises.withResolvers ??= function withResolvers() {
-  let resolve: unknown;
-  let reject: unknown;
-  const promise = new Promise((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-};
 
 /** Every status that DescribeInferenceExperiment can return (the API's InferenceExperimentStatus enum). */
 const STATUSES = ['Creating', 'Created', 'Updating', 'Running', 'Starting', 'Stopping', 'Completed', 'Cancelled'];
@@ -107,66 +94,21 @@ type Answer = object | Error;
 /** The answers of an SDK state: one per call, in order (then `{}`), or the same answer on every call. */
 type Answers = Answer[] | { always: Answer };
 
-interface Call {
-  readonly state: string;
-  readonly input: any;
-}
-
-interface Run {
-  readonly output: any;
-  readonly calls: Call[];
-  /** The SDK states called, in order, once for each attempt. */
-  readonly states: string[];
-  /** How the run failed: the error and cause of its end, or undefined when it succeeded. */
-  readonly failure?: { readonly error: string; readonly cause: string };
-}
-
 /**
  * Runs the guard's definition on an alarm event, with `answers` for the SDK states, no delay before a retry and no
  * wait: a run takes milliseconds whatever its definition says.
  */
-async function run(g: Guarded, answers: Record<string, Answers>, event: object = ALARM_EVENT, experimentName = 'the-experiment'): Promise<Run> {
+async function run(g: Guarded, answers: Record<string, Answers>, event: object = ALARM_EVENT, experimentName = 'the-experiment'): Promise<LocalRun> {
   const experimentRef = g.stack.getLogicalId(g.experiment.node.defaultChild as any);
   const definition = definitionOf(g.stack, { [experimentRef]: experimentName });
-  const calls: Call[] = [];
-  const handlers: Record<string, (input: any) => Promise<any>> = {};
-  const noDelay: Record<string, number> = {};
-  const noWait: Record<string, number> = {};
-  for (const [state, body] of Object.entries<any>(definition.States)) {
-    if (body.Type === 'Wait') {
-      noWait[state] = 0;
+  return runLocally(definition, event, (state) => {
+    const given = answers[state];
+    const answer = given === undefined ? {} : Array.isArray(given) ? given.shift() ?? {} : given.always;
+    if (answer instanceof Error) {
+      throw answer;
     }
-    if (body.Type !== 'Task') {
-      continue;
-    }
-    noDelay[state] = 0;
-    handlers[state] = async (input: any) => {
-      calls.push({ state, input });
-      const given = answers[state];
-      const answer = given === undefined ? {} : Array.isArray(given) ? given.shift() ?? {} : given.always;
-      if (answer instanceof Error) {
-        throw answer;
-      }
-      return answer;
-    };
-  }
-  const execution = new StateMachine(definition).run(event as any, {
-    overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: noDelay, waitTimeOverrides: noWait },
+    return answer;
   });
-  const states = () => calls.map((call) => call.state);
-  try {
-    return { output: await execution.result, calls, states: states() };
-  } catch (error: any) {
-    const end = error.cause ?? error;
-    return { output: undefined, calls, states: states(), failure: { error: end.name, cause: end.message } };
-  }
-}
-
-/** An error as an AWS SDK integration raises it: its name is the error that Catch and Retry match. */
-function sdkError(name: string, message = `${name} happened`): Error {
-  const error = new Error(message);
-  error.name = name;
-  return error;
 }
 
 /** `count` copies of `answer`. */

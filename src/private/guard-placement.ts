@@ -17,7 +17,7 @@ interface Environment {
 export interface ReachRule {
   /** Why the resource must be there. */
   readonly reason: string;
-  /** What to do instead. */
+  /** What to do instead; `{owner}` stands for the construct that needs the resource, such as `guard`. */
   readonly fix: string;
   /** Whether only the region matters (a resource that another account may share). */
   readonly regionOnly?: boolean;
@@ -53,6 +53,7 @@ function whereIs(resource: IConstruct, arn: string): Environment {
  */
 export function checkReachable(
   problems: ProblemCollector, property: string, resource: IConstruct, arn: string, guard: IConstruct, rule: ReachRule,
+  ownerName = 'guard',
 ): void {
   const there = whereIs(resource, arn);
   const stack = Stack.of(guard);
@@ -60,6 +61,7 @@ export function checkReachable(
   if (environmentsDiffer(rule.regionOnly ? { region: there.region } : there, here)) {
     const shownArn = Token.isUnresolved(arn) ? '' : ` (${arn})`;
     problems.addDescribed(property, `'${resource.node.path}'${shownArn}, in ${describeEnvironment(there, !!rule.regionOnly)}`,
-      `must be in the guard's own ${describeEnvironment(here, !!rule.regionOnly)}: ${rule.reason}. ${rule.fix}`);
+      `must be in the ${ownerName}'s own ${describeEnvironment(here, !!rule.regionOnly)}: ${rule.reason}. ` +
+      rule.fix.replace('{owner}', ownerName));
   }
 }

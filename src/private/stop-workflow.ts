@@ -1,13 +1,14 @@
 import { Duration, aws_sns as sns, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { CALL_TIMEOUT, PERMANENT_SAGEMAKER_ERRORS, PERMANENT_SNS_ERRORS, withRetries } from './sdk-calls';
 
 /*
- * The workflow that stops a shadow test when an alarm goes into ALARM, built from AWS SDK service integrations only.
- * It reads the CloudWatch alarm state-change event that EventBridge gives it as input.
+ * The steps that stop a shadow test, built from AWS SDK service integrations only: the guard's whole workflow, when an
+ * alarm goes into ALARM, and the end of a verdict's, on FAIL.
  *
- * It runs as an Express workflow: at most 5 minutes, and at least once, so a run may be repeated. Every step is safe
- * to repeat (a second run finds the test no longer Running), and the longest run that the retries, time-outs and
- * waits below allow stays well within the 5 minutes (the tests compute it from the definition).
+ * The guard runs them as an Express workflow: at most 5 minutes, and at least once, so a run may be repeated. Every
+ * step is safe to repeat (a second run finds the test no longer Running), and the longest run that the retries,
+ * time-outs and waits below allow stays well within the 5 minutes (the tests compute it from the definition).
  */
 
 /** What the workflow stops, and whom it tells. */
@@ -21,8 +22,19 @@ export interface StopWorkflowTarget {
   readonly topic?: sns.ITopic;
 }
 
-/** The reason given to StopInferenceExperiment (at most 1024 characters): the alarm's name and the event's time. */
-const STOP_REASON_FORMAT = 'Stopped automatically: the alarm {} went into ALARM at {}.';
+/** Why the test is stopped, as `States.Format` strings whose `{}` the values fill, in order. */
+export interface StopCause {
+  /** The reason given to StopInferenceExperiment (at most 1024 characters once filled). */
+  readonly reason: string;
+  /** The beginning of each message to the topic, such as `The alarm {} went into ALARM at {}`. */
+  readonly cause: string;
+  /** The JSONPath values of the `{}` of `reason` and `cause`. */
+  readonly values: string[];
+  /** The subject of the messages to the topic. */
+  readonly subject: string;
+  /** What the ids of the states begin with: unique in the state machine. */
+  readonly idPrefix: string;
+}
 
 /** The status in which a test is stopped. */
 const RUNNING = 'Running';
@@ -36,48 +48,6 @@ export const TRANSITION_WAIT = Duration.seconds(30);
 /** How many times the workflow waits for a test in a transitional status before it gives up. */
 export const TRANSITION_CHECKS = 2;
 
-/** How long one SDK call may take: a call that hangs is then retried, or fails the run, rather than using it up. */
-const CALL_TIMEOUT = Duration.seconds(5);
-
-/** The backoff between attempts of a call: exponential, capped, with full jitter so that parallel runs spread out. */
-const BACKOFF = {
-  interval: Duration.seconds(1),
-  backoffRate: 2,
-  maxAttempts: 3,
-  maxDelay: Duration.seconds(4),
-  jitterStrategy: sfn.JitterType.FULL,
-};
-
-/*
- * The errors that retrying cannot heal. Every other error is retried: throttling and internal errors surface under
- * several names (`SageMaker.ThrottlingException`, or a generic `SageMaker.SageMakerException`), and a needless retry
- * costs a few seconds of a run whose longest duration is bounded anyway, where a missed one leaves a failing test
- * running.
- */
-const PERMANENT_STATE_ERRORS = ['States.Permissions', 'States.ParameterPathFailure', 'States.ResultPathMatchFailure', 'States.IntrinsicFailure'];
-const PERMANENT_SAGEMAKER_ERRORS = [
-  'SageMaker.ResourceNotFoundException', 'SageMaker.ValidationException', 'SageMaker.AccessDeniedException',
-  // Stopping a test that is not Running: the workflow describes it again instead.
-  'SageMaker.ConflictException',
-  ...PERMANENT_STATE_ERRORS,
-];
-const PERMANENT_SNS_ERRORS = [
-  'SNS.NotFoundException', 'SNS.AuthorizationErrorException', 'SNS.InvalidParameterException',
-  'SNS.InvalidParameterValueException', 'SNS.InvalidSecurityException', 'SNS.KMSAccessDeniedException',
-  'SNS.KMSDisabledException', 'SNS.KMSInvalidStateException', 'SNS.KMSNotFoundException', 'SNS.KMSOptInRequiredException',
-  ...PERMANENT_STATE_ERRORS,
-];
-
-/**
- * Gives `task` a time-out, no retry on `permanentErrors`, and retries with backoff on any other error.
- * `States.TaskFailed` matches every error of a task except `States.Timeout`, hence both; a retrier listed first wins.
- */
-function withRetries(task: tasks.CallAwsService, permanentErrors: string[]): tasks.CallAwsService {
-  task.addRetry({ errors: permanentErrors, maxAttempts: 0 });
-  task.addRetry({ errors: ['States.TaskFailed', 'States.Timeout'], ...BACKOFF });
-  return task;
-}
-
 /**
  * The workflow's first state: describe the experiment; when it is `Running`, stop it (production retained, shadow
  * removed); when it is on its way to `Running`, wait and describe it again, a bounded number of times. A stop refused
@@ -85,16 +55,15 @@ function withRetries(task: tasks.CallAwsService, permanentErrors: string[]): tas
  * test that cannot be stopped, or is still on its way after the last wait, ends the run failed. Each outcome is
  * published to the topic, if any.
  */
-export function stopWorkflow(scope: Construct, target: StopWorkflowTarget): sfn.IChainable {
-  const alarm = sfn.JsonPath.stringAt('$.detail.alarmName');
-  const time = sfn.JsonPath.stringAt('$.time');
+export function stopWorkflow(scope: Construct, target: StopWorkflowTarget, why: StopCause): sfn.IChainable {
+  const id = (name: string) => `${why.idPrefix}${name}`;
   const status = sfn.JsonPath.stringAt('$.experiment.Status');
   const name = target.experimentName;
   // Without a topic, each outcome is the run's end state itself.
-  const tell = (id: string, end: sfn.State, message: string, ...values: string[]): sfn.IChainable =>
-    (target.topic ? publish(scope, id, target.topic, message, values).next(end) : end);
+  const tell = (stateId: string, end: sfn.State, message: string, ...values: string[]): sfn.IChainable =>
+    (target.topic ? publish(scope, stateId, target.topic, why.subject, message, values).next(end) : end);
 
-  const describe = (id: string) => withRetries(new tasks.CallAwsService(scope, id, {
+  const describe = (stateId: string) => withRetries(new tasks.CallAwsService(scope, id(stateId), {
     service: 'sagemaker',
     action: 'describeInferenceExperiment',
     iamAction: 'sagemaker:DescribeInferenceExperiment',
@@ -104,7 +73,7 @@ export function stopWorkflow(scope: Construct, target: StopWorkflowTarget): sfn.
     resultPath: '$.experiment',
     taskTimeout: sfn.Timeout.duration(CALL_TIMEOUT),
   }), PERMANENT_SAGEMAKER_ERRORS);
-  const stop = withRetries(new tasks.CallAwsService(scope, 'StopExperiment', {
+  const stop = withRetries(new tasks.CallAwsService(scope, id('StopExperiment'), {
     service: 'sagemaker',
     action: 'stopInferenceExperiment',
     iamAction: 'sagemaker:StopInferenceExperiment',
@@ -113,22 +82,21 @@ export function stopWorkflow(scope: Construct, target: StopWorkflowTarget): sfn.
       Name: name,
       DesiredState: 'Cancelled',
       ModelVariantActions: { [target.productionVariantName]: 'Retain', [target.shadowVariantName]: 'Remove' },
-      Reason: sfn.JsonPath.format(STOP_REASON_FORMAT, alarm, time),
+      Reason: sfn.JsonPath.format(why.reason, ...why.values),
     },
     resultPath: sfn.JsonPath.DISCARD,
     taskTimeout: sfn.Timeout.duration(CALL_TIMEOUT),
   }), PERMANENT_SAGEMAKER_ERRORS);
 
-  const stopped = tell('TellStopped', new sfn.Succeed(scope, 'Stopped'),
-    `The alarm {} went into ALARM at {}: the shadow test ${name} was stopped (Cancelled), its production variant ` +
-    'retained and its shadow variant removed.', alarm, time);
-  const notRunning = tell('TellNotRunning', new sfn.Succeed(scope, 'NothingToStop'),
-    `The alarm {} went into ALARM at {}: the shadow test ${name} is {}, not Running, so there is nothing to stop.`,
-    alarm, time, status);
-  const notStopped = tell('TellNotStopped', new sfn.Fail(scope, 'NotStopped', { error: 'ShadowTestNotStopped', causePath: '$.error.Cause' }),
-    `The alarm {} went into ALARM at {}, but the shadow test ${name} could not be stopped: {} {}`,
-    alarm, time, sfn.JsonPath.stringAt('$.error.Error'), sfn.JsonPath.stringAt('$.error.Cause'));
-  const stillInTransition = new sfn.Pass(scope, 'StillInTransition', {
+  const stopped = tell(id('TellStopped'), new sfn.Succeed(scope, id('Stopped')),
+    `${why.cause}: the shadow test ${name} was stopped (Cancelled), its production variant retained and its shadow ` +
+    'variant removed.', ...why.values);
+  const notRunning = tell(id('TellNotRunning'), new sfn.Succeed(scope, id('NothingToStop')),
+    `${why.cause}: the shadow test ${name} is {}, not Running, so there is nothing to stop.`, ...why.values, status);
+  const notStopped = tell(id('TellNotStopped'), new sfn.Fail(scope, id('NotStopped'), { error: 'ShadowTestNotStopped', causePath: '$.error.Cause' }),
+    `${why.cause}, but the shadow test ${name} could not be stopped: {} {}`,
+    ...why.values, sfn.JsonPath.stringAt('$.error.Error'), sfn.JsonPath.stringAt('$.error.Cause'));
+  const stillInTransition = new sfn.Pass(scope, id('StillInTransition'), {
     parameters: {
       Error: 'ShadowTestStillInTransition',
       Cause: sfn.JsonPath.format(`The test was still {} after ${TRANSITION_CHECKS} waits of ${TRANSITION_WAIT.toSeconds()} ` +
@@ -148,9 +116,9 @@ export function stopWorkflow(scope: Construct, target: StopWorkflowTarget): sfn.
   checks.forEach((check, index) => {
     const next = checks[index + 1];
     const whileInTransition = next === undefined ? stillInTransition
-      : new sfn.Wait(scope, `WaitForTransition${index + 1}`, { time: sfn.WaitTime.duration(TRANSITION_WAIT) }).next(next);
+      : new sfn.Wait(scope, id(`WaitForTransition${index + 1}`), { time: sfn.WaitTime.duration(TRANSITION_WAIT) }).next(next);
     check.addCatch(notStopped, { resultPath: '$.error' });
-    check.next(new sfn.Choice(scope, index === 0 ? 'IsRunning' : `IsRunningAfterWait${index}`)
+    check.next(new sfn.Choice(scope, id(index === 0 ? 'IsRunning' : `IsRunningAfterWait${index}`))
       .when(isRunning, stop)
       .when(isTransitional, whileInTransition)
       .otherwise(notRunning));
@@ -162,14 +130,14 @@ export function stopWorkflow(scope: Construct, target: StopWorkflowTarget): sfn.
   stop.addCatch(recheck, { errors: ['SageMaker.ConflictException'], resultPath: '$.error' });
   stop.addCatch(notStopped, { resultPath: '$.error' });
   stop.next(stopped);
-  recheck.next(new sfn.Choice(scope, 'IsStillLive')
+  recheck.next(new sfn.Choice(scope, id('IsStillLive'))
     .when(sfn.Condition.or(isRunning, isTransitional), notStopped)
     .otherwise(notRunning));
   return checks[0];
 }
 
 /** A state that publishes `message` (with `{}` placeholders filled from `values`) to `topic`, with an SDK integration. */
-function publish(scope: Construct, id: string, topic: sns.ITopic, message: string, values: string[]): tasks.CallAwsService {
+function publish(scope: Construct, id: string, topic: sns.ITopic, subject: string, message: string, values: string[]): tasks.CallAwsService {
   return withRetries(new tasks.CallAwsService(scope, id, {
     service: 'sns',
     action: 'publish',
@@ -177,7 +145,7 @@ function publish(scope: Construct, id: string, topic: sns.ITopic, message: strin
     iamResources: [topic.topicArn],
     parameters: {
       TopicArn: topic.topicArn,
-      Subject: 'Shadow test guard',
+      Subject: subject,
       Message: sfn.JsonPath.format(message, ...values),
     },
     resultPath: sfn.JsonPath.DISCARD,

@@ -44,6 +44,7 @@ const APP_CHECKS = [
   'a sampling percentage of 101 is refused with the library\'s error naming shadowMode.samplingPercentage',
   'an invalid variant name is refused with the library\'s error naming shadowMode.shadow.variantName',
   'an iam.CfnRole as role is refused with the library\'s error: role must be able to receive grants',
+  'a latency percentile of 100 is refused with the library\'s error naming percentile',
 ];
 
 interface Outcome {

@@ -1,17 +1,18 @@
 /*
  * The templates that the independent judges (cfn-lint, the IAM reference check, checkov) run on: every template the
- * tests produce. The snapshot tests' stacks, a stack with every grant, the example app, the integration test's
- * snapshot, and valid templates drawn by the property-based suite's generators, spread over every option and outcome.
+ * tests produce. The snapshot tests' stacks, a stack with every grant, the example app, a verdict with every option,
+ * the integration test's snapshot, and valid templates drawn by the property-based suite's generators, spread over
+ * every option and outcome.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, aws_iam as iam } from 'aws-cdk-lib';
+import { App, aws_iam as iam, aws_kms as kms, aws_sns as sns } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as fc from 'fast-check';
 import { newStack, ShadowTestParts } from './fixtures';
 import { build, conclude, expectedProblems, expectedSynthProblems, Spec, specGen } from './property-specs';
 import { ShadowTestStack } from '../../examples/shadow-test-stack';
-import { InstanceType } from '../../src';
+import { InstanceType, LatencyMetric, ShadowTestVerdict, UtilizationMetric, VerdictCriterion } from '../../src';
 
 export interface JudgedTemplate {
   /** A file name for the template, unique among them. */
@@ -42,8 +43,27 @@ export function fixedTemplates(): JudgedTemplate[] {
     { name: 'snapshot-fully-configured.json', template: Template.fromStack(full.stack).toJSON() },
     { name: 'every-grant.json', template: Template.fromStack(granted.stack).toJSON() },
     { name: 'example.json', template: exampleTemplate() },
+    { name: 'verdict.json', template: verdictTemplate() },
     ...integ,
   ];
+}
+
+/** A verdict with every option, each kind of criterion, and a topic encrypted with a key of the app. */
+export function verdictTemplate(): any {
+  const parts = new ShadowTestParts(newStack());
+  new ShadowTestVerdict(parts.stack, 'Verdict', {
+    experiment: parts.experiment({ inferenceExperimentName: 'Shadow-Test-A' }),
+    criteria: [
+      ...VerdictCriterion.defaults(),
+      VerdictCriterion.latency({ percentile: 99.9, maxRegressionPercent: 30, metric: LatencyMetric.OVERHEAD_LATENCY }),
+      VerdictCriterion.utilization({ metric: UtilizationMetric.MEMORY, maxIncreasePercentagePoints: 10, allowedFailingPeriods: 1 }),
+    ],
+    interimVerdicts: true,
+    stopOnFail: true,
+    notificationTopic: new sns.Topic(parts.stack, 'Topic', { masterKey: new kms.Key(parts.stack, 'TopicKey', { enableKeyRotation: true }) }),
+    metricNamespace: 'Team/ShadowTests',
+  });
+  return Template.fromStack(parts.stack).toJSON();
 }
 
 export function exampleTemplate(): any {

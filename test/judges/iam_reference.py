@@ -161,7 +161,25 @@ def arn_type(arn):
     return None
 
 
-def check_statement(statement, resources, parameters, where):
+# The policies of identities: there, a statement on every resource ("*") is a choice, which the check reports for
+# each action. In a resource's own policy (a key's, a bucket's), "*" is the resource itself.
+IDENTITY_POLICIES = {"AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::Role"}
+
+
+def check_every_resource(actions, where):
+    """The actions granted on every resource: each one that takes no resource of its own, and each one that does."""
+    findings = []
+    for action in actions:
+        if resource_types_of(action):
+            findings.append({**where, "action": action, "resource": "*", "resourceType": "*",
+                             "problem": "granted on every resource, although the action takes resources of its own"})
+        else:
+            findings.append({**where, "action": action, "resource": "*", "resourceType": None,
+                             "problem": "resource-less: the action takes no resource, so it is granted on every resource"})
+    return findings
+
+
+def check_statement(statement, resources, parameters, where, identity=False):
     findings = []
     arns = []
     for resource in as_list(statement.get("Resource", [])):
@@ -180,6 +198,8 @@ def check_statement(statement, resources, parameters, where):
             findings.append({**where, "action": pattern, "resource": ", ".join(arns),
                              "resourceType": ", ".join(str(arn_type(arn)) for arn in arns),
                              "problem": "the action accepts none of the statement's resources"})
+    if identity and "*" in arns:
+        findings += check_every_resource(sorted({action for matching in expanded.values() for action in matching}), where)
     for arn in arns:
         actions = [action for matching in expanded.values() for action in matching]
         if actions and not any(accepts(action, arn) for action in actions):
@@ -204,7 +224,8 @@ def check_template(path):
                 continue
             for statement in as_list(document.get("Statement", [])):
                 if statement.get("Effect") == "Allow":
-                    findings += check_statement(statement, resources, parameters, {"template": path, "policy": logical_id})
+                    findings += check_statement(statement, resources, parameters, {"template": path, "policy": logical_id},
+                                                identity=resource.get("Type") in IDENTITY_POLICIES)
     return findings
 
 

@@ -95,10 +95,41 @@ func shadowTest(stack awscdk.Stack) {
 	experiment.Grants().Read(operator)
 	experiment.Grants().Stop(operator)
 
+	// The verdict on the candidate, judged against production while the test runs and once it has ended.
+	verdict := ie.NewShadowTestVerdict(stack, jsii.String("Verdict"), &ie.ShadowTestVerdictProps{
+		Experiment: experiment,
+		Criteria: &[]ie.VerdictCriterion{
+			ie.VerdictCriterion_ErrorRate(&ie.ErrorRateCriterionOptions{
+				MaxIncreasePercentagePoints: jsii.Number(0.5),
+			}),
+			ie.VerdictCriterion_Latency(&ie.LatencyCriterionOptions{
+				Percentile:            jsii.Number(99),
+				MaxRegressionPercent:  jsii.Number(15),
+				AllowedFailingPercent: jsii.Number(5),
+			}),
+			ie.VerdictCriterion_Latency(&ie.LatencyCriterionOptions{
+				Percentile:           jsii.Number(50),
+				MaxRegressionPercent: jsii.Number(10),
+				Metric:               ie.LatencyMetric_OVERHEAD_LATENCY,
+			}),
+			ie.VerdictCriterion_Utilization(&ie.UtilizationCriterionOptions{
+				Metric:                      ie.UtilizationMetric_MEMORY,
+				MaxIncreasePercentagePoints: jsii.Number(10),
+				AllowedFailingPeriods:       jsii.Number(2),
+			}),
+		},
+		MinShadowInvocations: jsii.Number(500),
+		Period:               awscdk.Duration_Hours(jsii.Number(2)),
+		EvaluationInterval:   awscdk.Duration_Minutes(jsii.Number(30)),
+		InterimVerdicts:      jsii.Bool(true),
+		StopOnFail:           jsii.Bool(true),
+	})
+
 	// The comparison of the variants, and the alarms that the decision rests on.
 	ie.NewShadowTestDashboard(stack, jsii.String("Comparison"), &ie.ShadowTestDashboardProps{
 		Metrics:       experiment.Metrics(),
 		DashboardName: jsii.String("shadow-test"),
+		Verdict:       verdict,
 	})
 	experiment.Metrics().CreateShadowErrorRateAlarm(stack, jsii.String("ShadowErrors"), &ie.ShadowErrorRateAlarmOptions{
 		MaxErrorRatePercent: jsii.Number(1),
@@ -209,6 +240,14 @@ var checks = []check{
 		return refused(func() {
 			ie.NewInferenceExperiment(stack, jsii.String("Experiment"), props)
 		}, `role`, `(?i)grant`)
+	}},
+	{"a latency percentile of 100 panics with the library's error naming percentile", func() error {
+		return refused(func() {
+			ie.VerdictCriterion_Latency(&ie.LatencyCriterionOptions{
+				Percentile:           jsii.Number(100),
+				MaxRegressionPercent: jsii.Number(10),
+			})
+		}, `percentile: got 100`)
 	}},
 }
 

@@ -24,11 +24,15 @@ from cdk_sagemaker_inference_experiment import (
     ExistingModel,
     InferenceExperiment,
     InstanceType,
+    LatencyMetric,
     ModelVariant,
     PromotedInstanceSettings,
     Schedule,
     ShadowModeConfig,
     ShadowTestDashboard,
+    ShadowTestVerdict,
+    UtilizationMetric,
+    VerdictCriterion,
 )
 
 
@@ -105,8 +109,28 @@ def shadow_test(stack: Stack) -> None:
     experiment.grants.read(operator)
     experiment.grants.stop(operator)
 
+    # The verdict on the candidate, judged against production while the test runs and once it has ended.
+    verdict = ShadowTestVerdict(
+        stack,
+        "Verdict",
+        experiment=experiment,
+        criteria=[
+            VerdictCriterion.error_rate(max_increase_percentage_points=0.5),
+            VerdictCriterion.latency(percentile=99, max_regression_percent=15, allowed_failing_percent=5),
+            VerdictCriterion.latency(percentile=50, max_regression_percent=10, metric=LatencyMetric.OVERHEAD_LATENCY),
+            VerdictCriterion.utilization(
+                metric=UtilizationMetric.MEMORY, max_increase_percentage_points=10, allowed_failing_periods=2
+            ),
+        ],
+        min_shadow_invocations=500,
+        period=Duration.hours(2),
+        evaluation_interval=Duration.minutes(30),
+        interim_verdicts=True,
+        stop_on_fail=True,
+    )
+
     # The comparison of the variants, and the alarms that the decision rests on.
-    ShadowTestDashboard(stack, "Comparison", metrics=experiment.metrics, dashboard_name="shadow-test")
+    ShadowTestDashboard(stack, "Comparison", metrics=experiment.metrics, dashboard_name="shadow-test", verdict=verdict)
     experiment.metrics.create_shadow_error_rate_alarm(stack, "ShadowErrors", max_error_rate_percent=1)
     experiment.metrics.create_latency_regression_alarm(stack, "ShadowLatency", max_regression_percent=10)
     experiment.metrics.create_disk_utilization_alarm(stack, "CaptureDisk", threshold=80)
@@ -190,10 +214,18 @@ def check_cfn_role() -> Optional[str]:
     )
 
 
+def check_latency_percentile() -> Optional[str]:
+    return refused(
+        lambda: VerdictCriterion.latency(percentile=100, max_regression_percent=10),
+        r"percentile: got 100",
+    )
+
+
 CHECKS: List[Tuple[str, Callable[[], Optional[str]]]] = [
     ("a sampling percentage of 101 raises the library's error naming shadowMode.samplingPercentage", check_sampling_percentage),
     ("an invalid variant name raises the library's error naming shadowMode.shadow.variantName", check_variant_name),
     ("an iam.CfnRole as role raises the library's error: role must be able to receive grants", check_cfn_role),
+    ("a latency percentile of 100 raises the library's error naming percentile", check_latency_percentile),
 ]
 
 

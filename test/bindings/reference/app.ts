@@ -11,11 +11,15 @@ import {
   DataCapture,
   InferenceExperiment,
   InstanceType,
+  LatencyMetric,
   ModelVariant,
   PromotedInstanceSettings,
   Schedule,
   ShadowModeConfig,
   ShadowTestDashboard,
+  ShadowTestVerdict,
+  UtilizationMetric,
+  VerdictCriterion,
 } from 'cdk-sagemaker-inference-experiment';
 
 // No version reporting (the CDKMetadata resource names the language), and a fixed account and region.
@@ -77,8 +81,24 @@ const operator = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRoo
 experiment.grants.read(operator);
 experiment.grants.stop(operator);
 
+// The verdict on the candidate, judged against production while the test runs and once it has ended.
+const verdict = new ShadowTestVerdict(stack, 'Verdict', {
+  experiment,
+  criteria: [
+    VerdictCriterion.errorRate({ maxIncreasePercentagePoints: 0.5 }),
+    VerdictCriterion.latency({ percentile: 99, maxRegressionPercent: 15, allowedFailingPercent: 5 }),
+    VerdictCriterion.latency({ percentile: 50, maxRegressionPercent: 10, metric: LatencyMetric.OVERHEAD_LATENCY }),
+    VerdictCriterion.utilization({ metric: UtilizationMetric.MEMORY, maxIncreasePercentagePoints: 10, allowedFailingPeriods: 2 }),
+  ],
+  minShadowInvocations: 500,
+  period: Duration.hours(2),
+  evaluationInterval: Duration.minutes(30),
+  interimVerdicts: true,
+  stopOnFail: true,
+});
+
 // The comparison of the variants, and the alarms that the decision rests on.
-new ShadowTestDashboard(stack, 'Comparison', { metrics: experiment.metrics, dashboardName: 'shadow-test' });
+new ShadowTestDashboard(stack, 'Comparison', { metrics: experiment.metrics, dashboardName: 'shadow-test', verdict });
 experiment.metrics.createShadowErrorRateAlarm(stack, 'ShadowErrors', { maxErrorRatePercent: 1 });
 experiment.metrics.createLatencyRegressionAlarm(stack, 'ShadowLatency', { maxRegressionPercent: 10 });
 experiment.metrics.createDiskUtilizationAlarm(stack, 'CaptureDisk', { threshold: 80 });

@@ -3,11 +3,14 @@ package io.github.cdksagemakerinferenceexperiment.bindings;
 import io.github.cdksagemakerinferenceexperiment.BucketDataCaptureOptions;
 import io.github.cdksagemakerinferenceexperiment.DataCapture;
 import io.github.cdksagemakerinferenceexperiment.DiskUtilizationAlarmOptions;
+import io.github.cdksagemakerinferenceexperiment.ErrorRateCriterionOptions;
 import io.github.cdksagemakerinferenceexperiment.ExistingEndpoint;
 import io.github.cdksagemakerinferenceexperiment.ExistingModel;
 import io.github.cdksagemakerinferenceexperiment.InferenceExperiment;
 import io.github.cdksagemakerinferenceexperiment.InferenceExperimentProps;
 import io.github.cdksagemakerinferenceexperiment.InstanceType;
+import io.github.cdksagemakerinferenceexperiment.LatencyCriterionOptions;
+import io.github.cdksagemakerinferenceexperiment.LatencyMetric;
 import io.github.cdksagemakerinferenceexperiment.LatencyRegressionAlarmOptions;
 import io.github.cdksagemakerinferenceexperiment.ModelVariant;
 import io.github.cdksagemakerinferenceexperiment.PromoteShadowOptions;
@@ -19,6 +22,10 @@ import io.github.cdksagemakerinferenceexperiment.ShadowModeConfig;
 import io.github.cdksagemakerinferenceexperiment.ShadowModeConfigProps;
 import io.github.cdksagemakerinferenceexperiment.ShadowTestDashboard;
 import io.github.cdksagemakerinferenceexperiment.ShadowTestDashboardProps;
+import io.github.cdksagemakerinferenceexperiment.ShadowTestVerdict;
+import io.github.cdksagemakerinferenceexperiment.UtilizationCriterionOptions;
+import io.github.cdksagemakerinferenceexperiment.UtilizationMetric;
+import io.github.cdksagemakerinferenceexperiment.VerdictCriterion;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -128,10 +135,40 @@ public final class ShadowTestApp {
         experiment.getGrants().read(operator);
         experiment.getGrants().stop(operator);
 
+        // The verdict on the candidate, judged against production while the test runs and once it has ended.
+        ShadowTestVerdict verdict = ShadowTestVerdict.Builder.create(stack, "Verdict")
+                .experiment(experiment)
+                .criteria(List.of(
+                        VerdictCriterion.errorRate(ErrorRateCriterionOptions.builder()
+                                .maxIncreasePercentagePoints(0.5)
+                                .build()),
+                        VerdictCriterion.latency(LatencyCriterionOptions.builder()
+                                .percentile(99)
+                                .maxRegressionPercent(15)
+                                .allowedFailingPercent(5)
+                                .build()),
+                        VerdictCriterion.latency(LatencyCriterionOptions.builder()
+                                .percentile(50)
+                                .maxRegressionPercent(10)
+                                .metric(LatencyMetric.OVERHEAD_LATENCY)
+                                .build()),
+                        VerdictCriterion.utilization(UtilizationCriterionOptions.builder()
+                                .metric(UtilizationMetric.MEMORY)
+                                .maxIncreasePercentagePoints(10)
+                                .allowedFailingPeriods(2)
+                                .build())))
+                .minShadowInvocations(500)
+                .period(Duration.hours(2))
+                .evaluationInterval(Duration.minutes(30))
+                .interimVerdicts(true)
+                .stopOnFail(true)
+                .build();
+
         // The comparison of the variants, and the alarms that the decision rests on.
         new ShadowTestDashboard(stack, "Comparison", ShadowTestDashboardProps.builder()
                 .metrics(experiment.getMetrics())
                 .dashboardName("shadow-test")
+                .verdict(verdict)
                 .build());
         experiment.getMetrics().createShadowErrorRateAlarm(stack, "ShadowErrors",
                 ShadowErrorRateAlarmOptions.builder().maxErrorRatePercent(1).build());
@@ -236,13 +273,22 @@ public final class ShadowTestApp {
         }, "role", "(?i)grant");
     }
 
+    private static String checkLatencyPercentile() {
+        return refused(() -> VerdictCriterion.latency(LatencyCriterionOptions.builder()
+                .percentile(100)
+                .maxRegressionPercent(10)
+                .build()), "percentile: got 100");
+    }
+
     private static final List<Map.Entry<String, Supplier<String>>> CHECKS = List.of(
             Map.entry("a sampling percentage of 101 throws the library's error naming shadowMode.samplingPercentage",
                     ShadowTestApp::checkSamplingPercentage),
             Map.entry("an invalid variant name throws the library's error naming shadowMode.shadow.variantName",
                     ShadowTestApp::checkVariantName),
             Map.entry("an iam.CfnRole as role throws the library's error: role must be able to receive grants",
-                    ShadowTestApp::checkCfnRole));
+                    ShadowTestApp::checkCfnRole),
+            Map.entry("a latency percentile of 100 throws the library's error naming percentile",
+                    ShadowTestApp::checkLatencyPercentile));
 
     public static void main(final String[] args) {
         App app = newApp();
