@@ -22,6 +22,13 @@ const CDK_NAG_NEWEST = '3.0.2';
  */
 const QUIET_LOG = '<rootDir>/test/helpers/quiet-log.ts';
 
+/**
+ * The version of every build that is not a release: projen's placeholder would be 0.0.0, but the bindings test finds
+ * the packages it installs by this version. A release build (RELEASE=true, set by `npx projen release`) keeps the
+ * version that `bump` wrote, and the first release is this one.
+ */
+const UNRELEASED_VERSION = '0.1.0';
+
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-sagemaker-inference-experiment',
   description:
@@ -40,11 +47,25 @@ const project = new awscdk.AwsCdkConstructLibrary({
   cdkVersion: CDK_FLOOR,
   jsiiVersion: '~6.0.0',
 
-  // No hosted CI or release pipeline: `.ci/run` is the gate.
-  github: false,
-  release: false,
-  depsUpgrade: false,
-  buildWorkflow: false,
+  // GitHub: the build workflow runs `npx projen build` on every pull request; the release workflow, on every push to
+  // main, computes the next version from the conventional commits since the last tag (0.x while the API can change),
+  // writes the changelog, builds, tags, makes a GitHub release and publishes to npm, PyPI, Maven Central, NuGet and
+  // the Go module's repository; the upgrade workflow opens a pull request with the newest dependencies.
+  github: true,
+  buildWorkflow: true,
+  release: true,
+  releaseToNpm: true,
+  majorVersion: 0,
+  // The first release is 0.1.0, the version of every build that is not a release (see UNRELEASED_VERSION below);
+  // after it, the commits since the latest tag decide.
+  nextVersionCommand: `git rev-parse --verify --quiet "refs/tags/$LATEST_TAG" > /dev/null || echo ${UNRELEASED_VERSION}`,
+  // projen's default, commit-and-tag-version 13, brings conventional-changelog packages that need Node.js 22; 12 runs
+  // on Node.js 18 and later, as this project does.
+  bumpPackage: 'commit-and-tag-version@^12',
+  depsUpgrade: true,
+  // Pull requests are merged by a maintainer (no Mergify); their titles must be conventional commits, as the
+  // squashed commit's message becomes the title (projen's pull-request-lint workflow checks it).
+  githubOptions: { mergify: false },
   pullRequestTemplate: false,
 
   publishToPypi: {
@@ -55,6 +76,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     javaPackage: 'io.github.cdksagemakerinferenceexperiment',
     mavenGroupId: 'io.github.cdk-sagemaker-inference-experiment',
     mavenArtifactId: 'cdk-sagemaker-inference-experiment',
+    // Maven Central through the Central Portal (its OSSRH staging API, which publib-maven uses with this server id);
+    // no endpoint may be given with it.
+    mavenServerId: 'central-ossrh',
   },
   publishToNuget: {
     dotNetNamespace: 'CdkSageMakerInferenceExperiment',
@@ -80,6 +104,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-local-stepfunctions@^3',
     // The snake case that jsii-pacmak gives Python and Java names, for the per-language names in API.md.
     'codemaker@^1',
+    // Mutation testing (`npx projen mutation`, outside the gate): Stryker 9, since 10 needs Node.js 22.
+    '@stryker-mutator/core@^9',
+    '@stryker-mutator/jest-runner@^9',
   ],
 
   jestOptions: {
@@ -89,7 +116,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       // The snapshots of the run against the newest aws-cdk-lib are that run's own.
-      modulePathIgnorePatterns: ['<rootDir>/test/newest-cdk/'],
+      modulePathIgnorePatterns: ['<rootDir>/test/newest-cdk/', '<rootDir>/.stryker-tmp/'],
       setupFilesAfterEnv: [QUIET_LOG],
     },
   },
@@ -114,8 +141,15 @@ for (const folder of ['examples', 'scripts']) {
   project.eslint?.allowDevDeps(`${folder}/**`);
 }
 
-// Not on any registry yet: the version says so (0.x: the API can still change between minor versions).
-project.package.addVersion('0.1.0');
+// 0.x: the API can still change between minor versions. `npx projen release` bumps the version, builds, then resets
+// it (projen's `unbump` writes 0.0.0) and fails if a committed file changed: the reset puts this version back.
+// (The test of projen's NodePackage.isReleaseBuild, which is private.)
+if (['', '0', 'false', 'null', 'undefined'].includes((process.env.RELEASE ?? '').toLowerCase())) {
+  project.package.addVersion(UNRELEASED_VERSION);
+}
+const unbump = project.tasks.tryFind('unbump')!;
+unbump.description = `Restores the version to ${UNRELEASED_VERSION}`;
+unbump.exec(`npm pkg set version=${UNRELEASED_VERSION}`);
 
 // The example app as a CDK app: `npx cdk synth` (or diff, deploy) runs it from a clone.
 new JsonFile(project, 'cdk.json', {
@@ -236,8 +270,8 @@ project.gitignore.exclude('.jsii.tabl.json', '/rosetta/**/*.ts-fixture.js');
 
 // Every language's package is built by scripts/package/package.sh with jsii-pacmak, into an emptied dist/<language>:
 // the npm tarball, the Python wheel and sdist, the Java jar (as a Maven repository), the Go module (its sources,
-// compiled), and the .NET sources (no .NET SDK or NuGet to build them with). A language whose toolchain is missing is skipped with a line saying so, unless
-// BINDINGS_REQUIRED=1, as in .ci/run.
+// compiled), and the .NET package (with the .NET SDK, as in the release workflow; its sources only without it). A
+// language whose toolchain is missing is skipped with a line saying so, unless BINDINGS_REQUIRED=1, as in .ci/run.
 for (const language of ['js', 'python', 'java', 'dotnet', 'go']) {
   project.tasks.tryFind(`package:${language}`)?.reset(`bash scripts/package/package.sh ${language}`);
 }
@@ -265,11 +299,39 @@ project.eslint?.addOverride({
   },
 });
 
+// The GitHub workflows that projen writes are linted with actionlint, built at a pinned version into .tools/bin by the
+// task itself (with Go; without it the task skips with a line saying so, unless ACTIONLINT_REQUIRED=1, as in
+// .ci/run). The test task runs it, after eslint.
+const lintWorkflows = project.addTask('lint:workflows', {
+  description: 'Lint .github/workflows/*.yml with actionlint (installed pinned into .tools/bin with go install)',
+  exec: 'bash scripts/lint-workflows.sh',
+});
+project.testTask.spawn(lintWorkflows);
+project.gitignore.exclude('/.tools/');
+
+// The release dry run: projen's bump, in a throwaway clone, prints the next version and the head of its changelog.
+// Nothing is published and no tag is made. The package task runs it, after the bindings test.
+const releaseDryRun = project.addTask('release:dry-run', {
+  description: 'Compute the next release\'s version and changelog with projen\'s bump in a throwaway clone, and print them (publishes nothing)',
+  exec: 'bash scripts/release-dry-run.sh',
+});
+project.packageTask.spawn(releaseDryRun);
+
+// Mutation testing of the logic of src/private/ (stryker.config.mjs says which files and which suites), outside the
+// gate: a full run takes long on 2 cores. The report of scores and survivors is written to docs/mutation-report.md.
+const mutation = project.addTask('mutation', {
+  description: 'Mutation testing of src/private/ with Stryker (outside the gate; slow suites left out), then docs/mutation-report.md',
+  exec: 'stryker run',
+});
+mutation.exec('ts-node --project scripts/tsconfig.json scripts/mutation-report.ts');
+project.gitignore.exclude('/reports/', '/.stryker-tmp/');
+project.npmignore?.exclude('/docs/', '/stryker.config.mjs');
+
 // Integration snapshots are verified by their templates; the asset bundles that synthesis adds to them are
 // aws-cdk-lib's own handler code, not this project's, and are rebuilt by every synthesis.
 project.gitignore.addPatterns('test/*.snapshot/asset.*');
 
 // The package holds the compiled library and its docs only.
-project.npmignore?.exclude('/examples/', '/scripts/', '/data/', '/rosetta/', '/.ci/', '/test-reports/', '/.venv/');
+project.npmignore?.exclude('/examples/', '/scripts/', '/data/', '/rosetta/', '/.ci/', '/test-reports/', '/.venv/', '/.tools/', '/CONTRIBUTING.md');
 
 project.synth();

@@ -8,7 +8,8 @@
 #   go      the Go module's sources, then compiled with the module versions that test/bindings/go/go.sum pins
 #           (the module proxy serves neither aws-cdk-go at the library's floor nor the jsii runtime that the
 #           generated go.mod names, so jsii-pacmak's own `go mod tidy` cannot run)
-#   dotnet  the sources only
+#   dotnet  the NuGet package with the .NET SDK (dotnet on the PATH, as in the release workflow); the sources only
+#           without it
 #
 # A language whose toolchain is missing is skipped with a line saying so, unless BINDINGS_REQUIRED=1 (as in
 # .ci/run), which makes it an error.
@@ -72,8 +73,14 @@ case "$language" in
     ;;
 
   dotnet)
-    pacmak --code-only
-    echo "package:dotnet: sources only, in dist/dotnet: the .NET package is not built (no .NET SDK or NuGet here)"
+    # With the .NET SDK (as in the release workflow, which publishes dist/dotnet/*.nupkg to NuGet), the package;
+    # without it, the sources only: the .NET package is not tested by the bindings test, so its absence is no skip.
+    if command -v dotnet >/dev/null; then
+      pacmak
+    else
+      pacmak --code-only
+      echo "package:dotnet: sources only, in dist/dotnet: the .NET package is not built (no dotnet on the PATH)"
+    fi
     ;;
 
   *)

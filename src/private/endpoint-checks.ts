@@ -4,6 +4,7 @@ import { l1Of } from './app-resources';
 import { isInferentia1 } from './instance-facts';
 import { objectIn, objectsIn, Rendered, RenderedResources, stringIn } from './rendered-resources';
 import { modelNameOf } from './resource-names';
+import { ShadowModeSpec, VariantSpec } from './shadow-test-specs';
 import { ProblemCollector } from './validation';
 import {
   ENDPOINT_HAS_SHADOW_VARIANT,
@@ -11,8 +12,6 @@ import {
   PRODUCTION_INSTANCES_DIFFER,
   PRODUCTION_MODEL_DIFFERS,
 } from './warnings';
-import { ModelVariant } from '../model-variant';
-import { ShadowModeConfig } from '../shadow-mode-config';
 
 /*
  * What SageMaker checks when a shadow test starts, checked at synth wherever the app defines the endpoint's
@@ -48,7 +47,7 @@ const SINGLE_CONTAINER = 'Host the model in a single container (primaryContainer
 /**
  * Checks the variants' models when the app defines them: shadow tests exclude multi-model and multi-container models.
  */
-export function checkVariantModels(problems: ProblemCollector, shadowMode: ShadowModeConfig): void {
+export function checkVariantModels(problems: ProblemCollector, shadowMode: ShadowModeSpec): void {
   const rendered = renderedFor(problems);
   for (const [role, variant] of [['production', shadowMode.production], ['shadow', shadowMode.shadow]] as const) {
     const model = l1Of(variant.model, sagemaker.CfnModel.isCfnModel);
@@ -85,7 +84,7 @@ function containersOf(model: Rendered | undefined): Rendered[] {
  * of the configuration included.
  */
 export function checkEndpointConfiguration(
-  problems: ProblemCollector, endpoint: sagemakerRefs.IEndpointRef, shadowMode: ShadowModeConfig,
+  problems: ProblemCollector, endpoint: sagemakerRefs.IEndpointRef, shadowMode: ShadowModeSpec,
 ): EndpointWarning[] {
   const rendered = renderedFor(problems);
   const configuration = configurationOf(rendered, endpoint);
@@ -111,7 +110,7 @@ function configurationOf(rendered: RenderedResources, endpoint: sagemakerRefs.IE
 }
 
 function checkConfiguration(
-  problems: ProblemCollector, rendered: RenderedResources, configuration: Configuration, shadowMode: ShadowModeConfig,
+  problems: ProblemCollector, rendered: RenderedResources, configuration: Configuration, shadowMode: ShadowModeSpec,
 ): EndpointWarning[] {
   const { config, subject, properties } = configuration;
   const { production, shadow } = shadowMode;
@@ -196,7 +195,7 @@ function modelOf(rendered: RenderedResources, variant: Rendered, config: sagemak
 
 /** Warnings for a production variant of the test that does not match the one that the endpoint hosts. */
 function productionWarnings(
-  rendered: RenderedResources, production: ModelVariant, configured: Rendered, { config, subject }: Configuration,
+  rendered: RenderedResources, production: VariantSpec, configured: Rendered, { config, subject }: Configuration,
 ): EndpointWarning[] {
   const warnings: EndpointWarning[] = [];
   const testModel = l1Of(production.model, sagemaker.CfnModel.isCfnModel);
@@ -247,7 +246,7 @@ function accountOfModelPackage(modelPackage: string): string | undefined {
  * account may also be an organization's own, shared from a central account, hence a warning rather than an error.
  */
 function marketplaceWarnings(
-  rendered: RenderedResources, { production, shadow }: ShadowModeConfig, configuration: Configuration | undefined,
+  rendered: RenderedResources, { production, shadow }: ShadowModeSpec, configuration: Configuration | undefined,
 ): EndpointWarning[] {
   // Each model once, under the first variant that hosts it: the configuration's model is most often the test's.
   const hosts = new Map<sagemaker.CfnModel, string>();

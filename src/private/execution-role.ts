@@ -5,8 +5,8 @@ import { sageMakerArn } from './arns';
 import { grantOnKey } from './key-grants';
 import { OwnPolicy, sharedPolicyOf } from './own-policy';
 import { s3UriParts } from './s3-uri';
+import { DataCaptureSpec } from './shadow-test-specs';
 import { DATA_CAPTURE_NOT_GRANTED } from './warnings';
-import { DataCapture } from '../data-capture';
 
 /** What the role that SageMaker assumes for a shadow test works on. */
 export interface ShadowTestResources {
@@ -14,7 +14,7 @@ export interface ShadowTestResources {
   readonly endpointArns: string[];
   /** The models' ARNs in each form they may take. */
   readonly modelArns: string[];
-  readonly dataCapture?: DataCapture;
+  readonly dataCapture?: DataCaptureSpec;
   readonly volumeEncryptionKey?: kmsRefs.IKeyRef;
   /** The execution roles of the variants' models that the app defines: they may write captured data too. */
   readonly modelRoles: iam.IRole[];
@@ -117,7 +117,7 @@ function isRole(grantee: iam.IGrantable): grantee is iam.IRole {
 }
 
 /** Lets each grantee put captured data under the capture prefix, and encrypt it with the capture key. */
-function grantCaptureWrite(scope: Construct, grantees: iam.IGrantable[], dataCapture: DataCapture): void {
+function grantCaptureWrite(scope: Construct, grantees: iam.IGrantable[], dataCapture: DataCaptureSpec): void {
   const destination = dataCapture.bucket
     ? { bucket: dataCapture.bucket, prefix: dataCapture.prefix ?? '' }
     : bucketOfUri(scope, dataCapture.destination);

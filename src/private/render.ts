@@ -1,8 +1,5 @@
 import { aws_sagemaker as sagemaker } from 'aws-cdk-lib';
-import { DataCapture } from '../data-capture';
-import { ModelVariant } from '../model-variant';
-import { Schedule } from '../schedule';
-import { ShadowModeConfig } from '../shadow-mode-config';
+import { DataCaptureSpec, ScheduleSpec, ShadowModeSpec, VariantSpec } from './shadow-test-specs';
 
 /*
  * How the library's objects are written as AWS::SageMaker::InferenceExperiment properties.
@@ -16,9 +13,9 @@ const INFRASTRUCTURE_REAL_TIME = 'RealTimeInference';
  * unless a promotion keeps the production variant's instances).
  */
 export function renderVariant(
-  variant: ModelVariant,
+  variant: VariantSpec,
   modelName: string,
-  instancesOf: ModelVariant = variant,
+  instancesOf: VariantSpec = variant,
 ): sagemaker.CfnInferenceExperiment.ModelVariantConfigProperty {
   return {
     modelName,
@@ -33,7 +30,7 @@ export function renderVariant(
   };
 }
 
-export function renderShadowModeConfig(shadowMode: ShadowModeConfig): sagemaker.CfnInferenceExperiment.ShadowModeConfigProperty {
+export function renderShadowModeConfig(shadowMode: ShadowModeSpec): sagemaker.CfnInferenceExperiment.ShadowModeConfigProperty {
   return {
     sourceModelVariantName: shadowMode.production.variantName,
     shadowModelVariants: [{
@@ -43,11 +40,11 @@ export function renderShadowModeConfig(shadowMode: ShadowModeConfig): sagemaker.
   };
 }
 
-export function renderSchedule(schedule: Schedule): sagemaker.CfnInferenceExperiment.InferenceExperimentScheduleProperty {
+export function renderSchedule(schedule: ScheduleSpec): sagemaker.CfnInferenceExperiment.InferenceExperimentScheduleProperty {
   return { startTime: schedule.startTime.toISOString(), endTime: schedule.endTime.toISOString() };
 }
 
-export function renderDataCapture(dataCapture: DataCapture): sagemaker.CfnInferenceExperiment.DataStorageConfigProperty {
+export function renderDataCapture(dataCapture: DataCaptureSpec): sagemaker.CfnInferenceExperiment.DataStorageConfigProperty {
   const { csvContentTypes, jsonContentTypes } = dataCapture;
   return {
     destination: dataCapture.destination,

@@ -1,17 +1,14 @@
 import { StringConcat, Token, Tokenization } from 'aws-cdk-lib';
 import * as rules from './rules';
 import { s3UriKeyPrefix, s3UriParts } from './s3-uri';
+import { DataCaptureSpec, ScheduleSpec, ShadowModeSpec, VariantSpec } from './shadow-test-specs';
 import { ProblemCollector } from './validation';
-import { DataCapture } from '../data-capture';
-import { ModelVariant } from '../model-variant';
-import { Schedule } from '../schedule';
-import { ShadowModeConfig } from '../shadow-mode-config';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
 /** Checks the variants, their names, instances and the sampling percentage of a shadow test. */
-export function checkShadowMode(problems: ProblemCollector, property: string, shadowMode: ShadowModeConfig): void {
+export function checkShadowMode(problems: ProblemCollector, property: string, shadowMode: ShadowModeSpec): void {
   checkModelVariant(problems, `${property}.production`, shadowMode.production);
   checkModelVariant(problems, `${property}.shadow`, shadowMode.shadow);
 
@@ -24,14 +21,14 @@ export function checkShadowMode(problems: ProblemCollector, property: string, sh
   problems.checkInteger(`${property}.samplingPercentage`, shadowMode.samplingPercentage, rules.SAMPLING_PERCENTAGE);
 }
 
-function checkModelVariant(problems: ProblemCollector, property: string, variant: ModelVariant): void {
+function checkModelVariant(problems: ProblemCollector, property: string, variant: VariantSpec): void {
   problems.checkString(`${property}.variantName`, variant.variantName, rules.VARIANT_NAME);
   problems.checkString(`${property}.instanceType`, variant.instanceType.name, rules.INSTANCE_TYPE);
   problems.checkInteger(`${property}.instanceCount`, variant.instanceCount, rules.INSTANCE_COUNT);
 }
 
 /** Checks that a schedule is a real window of 1 hour to 30 days. */
-export function checkSchedule(problems: ProblemCollector, property: string, schedule: Schedule): void {
+export function checkSchedule(problems: ProblemCollector, property: string, schedule: ScheduleSpec): void {
   const start = schedule.startTime.getTime();
   const end = schedule.endTime.getTime();
   if (Number.isNaN(start)) {
@@ -67,7 +64,7 @@ function describeLength(milliseconds: number): string {
 }
 
 /** Checks the destination, key and content types of a data capture. */
-export function checkDataCapture(problems: ProblemCollector, property: string, dataCapture: DataCapture): void {
+export function checkDataCapture(problems: ProblemCollector, property: string, dataCapture: DataCaptureSpec): void {
   if (dataCapture.bucket !== undefined) {
     checkPrefix(problems, `${property}.prefix`, dataCapture.prefix, dataCapture.bucket.bucketRef.bucketName);
   } else {

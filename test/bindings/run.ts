@@ -146,7 +146,9 @@ const python: Language = {
   },
 };
 
-const MAVEN = ['--batch-mode', '--quiet', '-Dstyle.color=never', '--file', path.join(HERE, 'java', 'pom.xml')];
+// The version of the packages just built: 0.1.0 outside a release, the bumped one in a release build.
+const VERSION: string = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf-8')).version;
+const MAVEN = ['--batch-mode', '--quiet', '-Dstyle.color=never', `-Dlibrary.version=${VERSION}`, '--file', path.join(HERE, 'java', 'pom.xml')];
 
 const java: Language = {
   name: 'java',
@@ -158,7 +160,7 @@ const java: Language = {
     return succeeds('mvn', ['--version']) ? undefined : 'no mvn (Maven) on the PATH';
   },
   build() {
-    only(path.join(ROOT, 'dist', 'java', 'io', 'github', LIBRARY, LIBRARY, '0.1.0'), '0.1.0.jar');
+    only(path.join(ROOT, 'dist', 'java', 'io', 'github', LIBRARY, LIBRARY, VERSION), `${VERSION}.jar`);
     // Compiled here, run by run(): install-file puts the jar just built into the local repository first.
     step('mvn', [...MAVEN, 'compile']);
   },
