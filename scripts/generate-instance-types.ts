@@ -77,9 +77,14 @@ function listed(items: readonly string[]): string {
 
 /** Words wrapped into lines of a doc comment, each at most `width` characters after the indentation. */
 function wrapped(text: string, indent: string, width = 112): string[] {
+  return packed(text.split(' '), indent, width);
+}
+
+/** `words`, in order, as few to a line as fit in `width` characters after `indent`, separated by spaces. */
+function packed(words: readonly string[], indent: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const word of text.split(' ')) {
+  for (const word of words) {
     if (line.length > 0 && line.length + 1 + word.length > width) {
       lines.push(line);
       line = word;
@@ -176,18 +181,7 @@ ${constants}
 
 /** `'a', 'b', 'c'` in lines of at most `width` characters, indented by two spaces. */
 function quotedLines(items: readonly string[], width = 116): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const item of items.map((i) => `'${i}',`)) {
-    if (line.length > 0 && line.length + 1 + item.length > width) {
-      lines.push(line);
-      line = item;
-    } else {
-      line = line.length > 0 ? `${line} ${item}` : item;
-    }
-  }
-  lines.push(line);
-  return lines.map((l) => `  ${l}`);
+  return packed(items.map((i) => `'${i}',`), '  ', width);
 }
 
 /** Ascending indexes as runs: `[0, 1, 2, 5, 7, 8]` becomes `0-2 5 7-8`. */

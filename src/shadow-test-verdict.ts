@@ -354,5 +354,5 @@ function secondsOf(duration: Duration): number | undefined {
 }
 
 function describeDuration(duration: Duration): string {
-  return Token.isUnresolved(duration) || duration.isUnresolved() ? 'a token' : duration.toString();
+  return duration.isUnresolved() ? 'a token' : duration.toString();
 }
