@@ -3,10 +3,10 @@
  * survived, each with the reason from docs/mutation-equivalents.json when it is an equivalent mutant (one that no
  * test can tell from the original code).
  *
- *   ts-node scripts/mutation-report.ts [report.json ...]   (default: reports/mutation/mutation.json)
+ *   ts-node scripts/mutation-report.ts [report.json ...]
  *
- * Several reports (runs of a few files each, with `stryker run --mutate`) are merged, a file's later report replacing
- * its earlier one. An entry of docs/mutation-equivalents.json names its mutant by file, mutator, original code and
+ * By default, the reports of reports/mutation/ (one per area of stryker.config.mjs, written by scripts/mutation.sh),
+ * merged from the oldest to the newest, a file's later report replacing its earlier one. An entry of docs/mutation-equivalents.json names its mutant by file, mutator, original code and
  * replacement, which stay the same when lines move; `line` is needed only when the same mutant occurs on several lines.
  */
 import * as fs from 'fs';
@@ -108,8 +108,8 @@ function main(reportFiles: string[], equivalentsFile: string, output: string): v
   const markdown = [
     '# Mutation testing report',
     '',
-    `Written by scripts/mutation-report.ts from ${reportFiles.join(', ')}: do not edit by hand. Run Stryker with ` +
-      '`npx projen mutation`, then the script.',
+    `Written by scripts/mutation-report.ts from ${reportFiles.join(', ')}: do not edit by hand. ` +
+      '`npx projen mutation` runs Stryker area by area (stryker.config.mjs), then writes it.',
     '',
     'Score: (killed + timeout) / (killed + timeout + survived + no coverage). The last column leaves out the ' +
       'survivors that docs/mutation-equivalents.json explains as equivalent mutants.',
@@ -140,5 +140,16 @@ function main(reportFiles: string[], equivalentsFile: string, output: string): v
   fs.writeFileSync(output, markdown);
 }
 
+/** The reports of reports/mutation/, oldest first (the incremental files beside them are Stryker's own). */
+function reportsSoFar(directory: string): string[] {
+  if (!fs.existsSync(directory)) {
+    throw new Error(`No mutation report in ${directory}: run \`npx projen mutation\` first.`);
+  }
+  return fs.readdirSync(directory)
+    .filter((name) => name.endsWith('.json') && !name.startsWith('incremental-'))
+    .map((name) => path.join(directory, name))
+    .sort((a, b) => fs.statSync(a).mtimeMs - fs.statSync(b).mtimeMs);
+}
+
 const args = process.argv.slice(2);
-main(args.length > 0 ? args : ['reports/mutation/mutation.json'], 'docs/mutation-equivalents.json', 'docs/mutation-report.md');
+main(args.length > 0 ? args : reportsSoFar('reports/mutation'), 'docs/mutation-equivalents.json', 'docs/mutation-report.md');

@@ -3,7 +3,7 @@
  * in lower case, unique, and new exactly when CloudFormation replaces the experiment. Written from the survivors of
  * mutation testing (`npx projen mutation`).
  */
-import { aws_iam as iam, aws_kms as kms, aws_sagemaker as sagemaker, Stack } from 'aws-cdk-lib';
+import { App, aws_iam as iam, aws_kms as kms, aws_sagemaker as sagemaker, Fn, Lazy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Construct } from 'constructs';
 import { InferenceExperiment } from '../src';
@@ -97,5 +97,71 @@ describe('a generated experiment name', () => {
     const names = namesIn(parts.stack);
     expect(names).toHaveLength(2);
     expect(new Set(names).size).toBe(2);
+  });
+
+  test('is inferenceexperiment, then the hash, when the path has no character of the name\'s alphabet', () => {
+    const stack = new Stack(new App(), 'Default', { env: { account: '123456789012', region: 'us-east-1' } });
+    const parts = new ShadowTestParts(stack);
+    new InferenceExperiment(new Construct(stack, '__'), 'Default', parts.minimalProps());
+    expect(namesIn(stack)).toEqual([expect.stringMatching(/^inferenceexperiment-[0-9a-f]{8}$/)]);
+  });
+
+  test('changes when the endpoint that it refers to is replaced, and not when the endpoint is updated', () => {
+    const withEndpoint = (endpointName?: string, tag = 'one') => nameOf((parts) => {
+      const endpoint = new sagemaker.CfnEndpoint(parts.stack, 'NamedEndpoint', {
+        endpointConfigName: parts.endpointConfig.attrEndpointConfigName, endpointName, tags: [{ key: 'tag', value: tag }],
+      });
+      parts.experiment({ endpoint });
+    });
+    expect(withEndpoint('one')).not.toBe(withEndpoint('two'));
+    expect(withEndpoint()).not.toBe(withEndpoint('one'));
+    expect(withEndpoint('one', 'one')).toBe(withEndpoint('one', 'two'));
+  });
+
+  test('changes when the alias that its volume key is given by is replaced', () => {
+    const withAlias = (aliasName: string) => nameOf((parts) => {
+      const alias = new kms.CfnAlias(parts.stack, 'Alias', { aliasName, targetKeyId: 'arn:aws:kms:us-east-1:123456789012:key/one' });
+      parts.experiment({ volumeEncryptionKey: kms.Key.fromKeyArn(parts.stack, 'Key', alias.ref) });
+    });
+    expect(withAlias('alias/one')).not.toBe(withAlias('alias/two'));
+  });
+
+  test('changes with the logical ID of a resource that it refers to', () => {
+    const withRole = (logicalId?: string) => nameOf((parts) => {
+      const role = new iam.Role(parts.stack, 'GivenRole', { assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com') });
+      if (logicalId) {
+        (role.node.defaultChild as iam.CfnRole).overrideLogicalId(logicalId);
+      }
+      parts.experiment({ role });
+    });
+    expect(withRole('RenamedRole')).not.toBe(withRole());
+  });
+
+  test('follows a key of the app, which CloudFormation replaces only with a new logical ID', () => {
+    const withKey = (logicalId?: string, description?: string) => nameOf((parts) => {
+      const key = new kms.Key(parts.stack, 'VolumeKey', { description });
+      if (logicalId) {
+        (key.node.defaultChild as kms.CfnKey).overrideLogicalId(logicalId);
+      }
+      parts.experiment({ volumeEncryptionKey: key });
+    });
+    expect(withKey()).toMatch(/^teststackexperiment-[0-9a-f]{8}$/);
+    expect(withKey('RenamedKey')).not.toBe(withKey());
+    expect(withKey(undefined, 'one')).toBe(withKey(undefined, 'two'));
+  });
+
+  test('follows a value that mixes text with a token that is not a reference (an import, a lazy value)', () => {
+    const withKey = (keyArn: () => string) => nameOf((parts) => parts.experiment({
+      volumeEncryptionKey: kms.Key.fromKeyArn(parts.stack, 'Key', keyArn()),
+    }));
+    const imported = (name: string) => () => `arn:aws:kms:us-east-1:123456789012:key/${Fn.importValue(name)}`;
+    expect(withKey(imported('KeyOne'))).toMatch(/^teststackexperiment-[0-9a-f]{8}$/);
+    expect(withKey(imported('KeyOne'))).toBe(withKey(imported('KeyOne')));
+    expect(withKey(imported('KeyOne'))).not.toBe(withKey(imported('KeyTwo')));
+    const lazy = (id: string) => () => `arn:aws:kms:us-east-1:123456789012:key/${Lazy.string({ produce: () => id })}`;
+    expect(withKey(lazy('one'))).not.toBe(withKey(lazy('two')));
+    expect(withKey(lazy('one'))).toBe(nameOf((parts) => parts.experiment({
+      volumeEncryptionKey: kms.Key.fromKeyArn(parts.stack, 'Key', 'arn:aws:kms:us-east-1:123456789012:key/one'),
+    })));
   });
 });

@@ -5,6 +5,7 @@
  */
 import { aws_iam as iam, CfnParameter } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { DataCapture } from '../src';
 import { newStack, ShadowTestParts } from './helpers/fixtures';
 
 const SAGEMAKER = { Service: 'sagemaker.amazonaws.com' };
@@ -55,5 +56,15 @@ describe('the trust policy of a given role', () => {
     ['no statement', []],
   ])('that allows %s is refused', (_, statements) => {
     expect(synthWithTrust(...statements)).toThrow(REFUSED);
+  });
+});
+
+describe('a model whose execution role is given by a literal ARN', () => {
+  test('has a role outside the app: the experiment synthesizes, and grants that role nothing', () => {
+    const parts = new ShadowTestParts(newStack());
+    parts.candidateModel.executionRoleArn = 'arn:aws:iam::123456789012:role/candidate-model';
+    parts.experiment({ dataCapture: DataCapture.toS3Uri('s3://captures-123456789012/shadow/') });
+    const template = Template.fromStack(parts.stack);
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('candidate-model');
   });
 });

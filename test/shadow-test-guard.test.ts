@@ -293,7 +293,8 @@ describe('ShadowTestGuard', () => {
         ModelVariantActions: { production: 'Retain', candidate: 'Remove' },
         Reason: 'Stopped automatically: the alarm shadow-error-rate went into ALARM at 2026-11-20T08:14:03Z.',
       });
-      expect(calls[2].input.Message).toMatch(/shadow-error-rate went into ALARM at 2026-11-20T08:14:03Z: the shadow test the-experiment was stopped \(Cancelled\)/);
+      expect(calls[2].input.Message).toBe('The alarm shadow-error-rate went into ALARM at 2026-11-20T08:14:03Z: the shadow test ' +
+        'the-experiment was stopped (Cancelled), its production variant retained and its shadow variant removed.');
       expect(calls[2].input.TopicArn).toBe('TopicBFC7AF6E');
     });
 
@@ -388,6 +389,17 @@ describe('ShadowTestGuard', () => {
       expect(failure).toEqual({ error: 'ShadowTestNotStopped', cause: 'Cannot stop now' });
       expect(states).toEqual(['DescribeExperiment', 'StopExperiment', 'DescribeExperimentAfterFailedStop', 'TellNotStopped']);
       expect(calls[3].input.Message).toMatch(/could not be stopped: SageMaker.ConflictException Cannot stop now/);
+    });
+
+    test('a stop refused, then a describe that fails, fails the run, and tells the topic the describe\'s error', async () => {
+      const { states, calls, failure } = await run(guarded({ topic: true }), {
+        DescribeExperiment: [{ Status: 'Running' }],
+        StopExperiment: [sdkError('SageMaker.ConflictException', 'Cannot stop now')],
+        DescribeExperimentAfterFailedStop: { always: sdkError('SageMaker.AccessDeniedException', 'Not authorized') },
+      });
+      expect(failure).toEqual({ error: 'ShadowTestNotStopped', cause: 'Not authorized' });
+      expect(states).toEqual(['DescribeExperiment', 'StopExperiment', 'DescribeExperimentAfterFailedStop', 'TellNotStopped']);
+      expect(calls[3].input.Message).toMatch(/could not be stopped: SageMaker.AccessDeniedException Not authorized$/);
     });
 
     test("the reason stays within StopInferenceExperiment's 1024 characters for the longest alarm name", async () => {

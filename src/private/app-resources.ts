@@ -18,11 +18,12 @@ export function l1Of<T extends CfnResource>(construct: IConstruct, isType: (x: u
  * The construct that `value` refers to when it is exactly one reference (`Ref` or `Fn::GetAtt`) to a resource of the
  * app; undefined for a literal or any other token.
  */
-export function referenceIn(value: string): IConstruct | undefined {
+export function referenceIn(value: string | undefined): IConstruct | undefined {
   if (!Token.isUnresolved(value)) {
     return undefined;
   }
-  const fragments = Tokenization.reverseString(value);
+  // An unresolved value is a string: undefined is not unresolved.
+  const fragments = Tokenization.reverseString(value!);
   const token = fragments.length === 1 ? fragments.firstToken : undefined;
   return token instanceof Reference ? token.target : undefined;
 }

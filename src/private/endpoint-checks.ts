@@ -40,7 +40,7 @@ function renderedFor(problems: ProblemCollector): RenderedResources {
   return rendered;
 }
 
-const literal = (value: string | undefined) => (value === undefined || Token.isUnresolved(value) ? undefined : value);
+const literal = (value: string | undefined) => (Token.isUnresolved(value) ? undefined : value);
 
 const SINGLE_CONTAINER = 'Host the model in a single container (primaryContainer, without mode: MultiModel)';
 

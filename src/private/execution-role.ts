@@ -79,7 +79,7 @@ export function grantShadowTestPermissions(
     const shadowTest = new OwnPolicy(role);
     statements.forEach((statement) => shadowTest.addToPrincipalPolicy(statement));
     grantVolumeKey(scope, shadowTest, resources);
-    policies.push(shadowTest.attach(scope, 'ShadowTestPolicy', [role]));
+    policies.push(shadowTest.attach(scope, 'ShadowTestPolicy'));
     ownCapture = new OwnPolicy(role);
     captureGrantees.push(ownCapture);
   } else {
@@ -91,10 +91,10 @@ export function grantShadowTestPermissions(
   if (resources.dataCapture) {
     // AWS does not say which identity writes the captured data: the experiment's role, or the execution role of the
     // model that served the request, as for an endpoint's own data capture. Both are granted.
-    const modelPolicies = [...new Set(resources.modelRoles)].filter((modelRole) => modelRole !== role)
-      .map((modelRole) => sharedPolicyOf(scope, modelRole));
+    // A role given to the experiment that is also a model's has one shared policy, which merges the same grants.
+    const modelPolicies = [...new Set(resources.modelRoles)].map((modelRole) => sharedPolicyOf(scope, modelRole));
     grantCaptureWrite(scope, [...captureGrantees, ...modelPolicies.map((shared) => shared.policy)], resources.dataCapture);
-    policies.push(ownCapture?.attach(scope, 'DataCapturePolicy', [role as iam.IRole]), ...modelPolicies.map((shared) => shared.attach()));
+    policies.push(ownCapture?.attach(scope, 'DataCapturePolicy'), ...modelPolicies.map((shared) => shared.attach()));
   }
   if (isRole(role) && !roleIsOwn) {
     policies.push(sharedPolicyOf(scope, role).attach());

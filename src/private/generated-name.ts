@@ -90,9 +90,14 @@ function fingerprint(scope: IConstruct, value: string): string {
     .mapTokens({
       mapToken: (token) => (token instanceof Reference && CfnElement.isCfnElement(token.target)
         ? referenceFingerprint(token.target, token.displayName)
-        : JSON.stringify(Stack.of(scope).resolve(token))),
+        : textOf(Stack.of(scope).resolve(token))),
     })
     .join({ join: (left, right) => `${left}${right}` });
+}
+
+/** A resolved value as the template writes it: a string as itself, so that a lazy value and a literal agree. */
+function textOf(resolved: unknown): string {
+  return typeof resolved === 'string' ? resolved : JSON.stringify(resolved);
 }
 
 function referenceFingerprint(target: CfnElement, attribute: string): string {

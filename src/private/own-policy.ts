@@ -1,5 +1,5 @@
 import { Annotations, aws_iam as iam, Lazy, Names, Stack } from 'aws-cdk-lib';
-import { Construct, DependencyGroup, IConstruct, IDependable } from 'constructs';
+import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { memoized } from './memo';
 import { estimatedPolicyLength, ROLE_INLINE_POLICY_QUOTA } from './policy-size';
 import { ROLE_POLICY_TOO_LARGE } from './warnings';
@@ -19,18 +19,12 @@ export class OwnPolicy implements iam.IPrincipal {
   public readonly grantPrincipal: iam.IPrincipal = this;
   private readonly document = new iam.PolicyDocument();
   // Grants return it as the policy that holds their statements, before the policy itself is written.
-  private readonly written = new DependencyGroup();
-  /** The statements of the document by all they hold but their resources, to merge those that differ only there. */
-  private readonly statements = new Map<string, iam.PolicyStatement>();
+  protected readonly written = new DependencyGroup();
   /** The policy once written: a policy shared by several experiments is written once. */
   private attached?: IDependable;
 
-  /**
-   * @param role the role that the policy stands for
-   * @param merged whether statements that differ only in their resources are merged: for a policy that several
-   * experiments add to (an experiment's own adds distinct statements, and needs no merging)
-   */
-  constructor(private readonly role: iam.IGrantable, private readonly merged = false) {}
+  /** @param role the role that the policy stands for */
+  constructor(private readonly role: iam.IRole) {}
 
   public get assumeRoleAction(): string {
     return this.role.grantPrincipal.assumeRoleAction;
@@ -44,64 +38,70 @@ export class OwnPolicy implements iam.IPrincipal {
     return this.role.grantPrincipal.principalAccount;
   }
 
-  /** The policy document as the template will hold it, unresolved. */
-  public documentJson(): unknown {
-    return this.document.toJSON();
-  }
-
-  /**
-   * Adds `statement`; in a merged policy, into a statement that differs from it only in its resources: a policy shared
-   * by the experiments of a stack then grows by a resource for each one, not by a statement, and its statement IDs
-   * stay unique, as IAM requires.
-   */
   public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
-    if (!this.merged) {
-      this.document.addStatements(statement);
-      return { statementAdded: true, policyDependable: this.written };
-    }
-    const json = statement.toStatementJson();
-    const key = JSON.stringify({ ...json, Resource: undefined, NotResource: json.NotResource });
-    const existing = json.NotResource === undefined ? this.statements.get(key) : undefined;
-    if (existing !== undefined) {
-      existing.addResources(...statement.resources.filter((resource) => !existing.resources.includes(resource)));
-    } else {
-      this.statements.set(key, statement);
-      this.document.addStatements(statement);
-    }
+    this.document.addStatements(statement);
     return { statementAdded: true, policyDependable: this.written };
   }
 
   /**
-   * Writes the policy as `id` in `scope`, attached to each of `roles` that takes inline policies, and returns it for
-   * the experiment to depend on; undefined when it holds no statement or there is no role, since IAM refuses an
-   * empty policy and a policy attached to nothing.
+   * Writes the policy as `id` in `scope`, attached to the role, and returns it for the experiment to depend on;
+   * undefined when it holds no statement, since IAM refuses an empty policy.
    */
-  public attach(scope: Construct, id: string, roles: iam.IRole[]): IDependable | undefined {
+  public attach(scope: Construct, id: string): IDependable | undefined {
     if (this.attached !== undefined) {
       return this.attached;
     }
-    if (this.document.isEmpty || roles.length === 0) {
+    if (this.document.isEmpty) {
       return undefined;
     }
-    const unique = [...new Set(roles)];
     let policy: IDependable;
-    if (unique.every((role) => iam.Role.isRole(role))) {
-      policy = new InlinePolicy(scope, id, this.document, unique);
+    if (iam.Role.isRole(this.role)) {
+      policy = new InlinePolicy(scope, id, this.document, this.role);
     } else {
-      // A role imported as immutable takes no policy, and only iam.Policy knows which roles do: attached to none of
-      // them, it is not synthesized at all.
+      // A role imported as immutable takes no policy, and only iam.Policy knows which roles do: attached to none, it
+      // is not synthesized at all.
       const l2 = new iam.Policy(scope, id, { document: this.document });
-      unique.forEach((role) => role.attachInlinePolicy(l2));
+      this.role.attachInlinePolicy(l2);
       policy = l2;
     }
     this.written.add(policy);
     this.attached = policy;
     return policy;
   }
+
+  /**
+   * The estimated length of the policy once deployed in `stack`, as IAM counts it (an empty policy is not written).
+   */
+  public estimatedLength(stack: Stack): number {
+    return estimatedPolicyLength(stack.resolve(this.document.toJSON() ?? {}));
+  }
+}
+
+/**
+ * A policy that the experiments of a stack add to: a statement that differs from one already added only in its
+ * resources is merged into it, so that the policy grows by a resource for each experiment, not by a statement, and its
+ * statement IDs stay unique, as IAM requires. (An experiment's own policy adds distinct statements: it needs no merging,
+ * which would cost synthesis time in apps of hundreds of experiments.)
+ */
+class SharedPolicy extends OwnPolicy {
+  /** The statements added by all they hold but their resources. */
+  private readonly statements = new Map<string, iam.PolicyStatement>();
+
+  public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    const key = JSON.stringify({ ...statement.toStatementJson(), Resource: undefined });
+    const existing = this.statements.get(key);
+    if (existing === undefined) {
+      this.statements.set(key, statement);
+      return super.addToPrincipalPolicy(statement);
+    }
+    // IAM lists a resource once however often it is added: the rendered statement holds each once.
+    existing.addResources(...statement.resources);
+    return { statementAdded: true, policyDependable: this.written };
+  }
 }
 
 /** The policies shared by the experiments of each stack, by the role they are attached to. */
-const SHARED_POLICIES = new WeakMap<Stack, Map<iam.IRole, OwnPolicy>>();
+const SHARED_POLICIES = new WeakMap<Stack, Map<iam.IRole, SharedPolicy>>();
 
 /**
  * The one policy of `scope`'s stack that holds what the experiments of that stack grant to `role`, a role that
@@ -113,39 +113,40 @@ const SHARED_POLICIES = new WeakMap<Stack, Map<iam.IRole, OwnPolicy>>();
  */
 export function sharedPolicyOf(scope: Construct, role: iam.IRole): { readonly policy: OwnPolicy; attach(): IDependable | undefined } {
   const stack = Stack.of(scope);
-  const shared = memoized(SHARED_POLICIES, stack, role, () => new OwnPolicy(role, true));
+  const shared = memoized(SHARED_POLICIES, stack, role, () => new SharedPolicy(role));
   return {
     policy: shared,
-    attach: () => {
-      const container = stack.node.tryFindChild(SHARED_POLICIES_ID) as Construct | undefined ?? new Construct(stack, SHARED_POLICIES_ID);
-      const id = Names.uniqueId(role);
-      const isNew = container.node.tryFindChild(id) === undefined;
-      const written = shared.attach(container, id, [role]);
-      if (isNew && written !== undefined) {
-        warnWhenTooLarge(container.node.findChild(id), role, shared);
-      }
-      return written;
-    },
+    attach: () => shared.attach(sharedPoliciesOf(stack), Names.uniqueId(role)),
   };
 }
 
+/** The construct that holds the shared policies of `stack`, made with the stack's first shared policy. */
+function sharedPoliciesOf(stack: Stack): Construct {
+  return stack.node.tryFindChild(SHARED_POLICIES_ID) as Construct | undefined ?? newSharedPolicies(stack);
+}
+
 /**
- * Warns when the shared policy alone may exceed IAM's quota of inline policy characters per role, which makes its
- * deployment fail: the experiments of a stack that share a role each add their endpoint and models to it.
+ * Warns when a shared policy alone may exceed IAM's quota of inline policy characters per role, which makes its
+ * deployment fail: the experiments of a stack that share a role each add their endpoint and models to it. The
+ * policies are measured once the app is complete.
  */
-function warnWhenTooLarge(policy: IConstruct, role: iam.IRole, shared: OwnPolicy): void {
-  policy.node.addValidation({
+function newSharedPolicies(stack: Stack): Construct {
+  const container = new Construct(stack, SHARED_POLICIES_ID);
+  container.node.addValidation({
     validate: () => {
-      const length = estimatedPolicyLength(Stack.of(policy).resolve(shared.documentJson()));
-      if (length > ROLE_INLINE_POLICY_QUOTA) {
-        Annotations.of(policy).addWarningV2(ROLE_POLICY_TOO_LARGE, 'The shadow tests of this stack that share the role ' +
-          `'${role.node.path}' grant it a policy of about ${length} characters, and IAM allows a role ` +
-          `${ROLE_INLINE_POLICY_QUOTA} characters of inline policies in all: the deployment fails. Leave the experiments' ` +
-          'role out, so that each gets a role of its own, or share the role among fewer experiments.');
+      for (const [role, shared] of SHARED_POLICIES.get(stack)!) {
+        const length = shared.estimatedLength(stack);
+        if (length > ROLE_INLINE_POLICY_QUOTA) {
+          Annotations.of(container).addWarningV2(ROLE_POLICY_TOO_LARGE, 'The shadow tests of this stack that share the ' +
+            `role '${role.node.path}' grant it a policy of about ${length} characters, and IAM allows a role ` +
+            `${ROLE_INLINE_POLICY_QUOTA} characters of inline policies in all: the deployment fails. Leave the ` +
+            'experiments\' role out, so that each gets a role of its own, or share the role among fewer experiments.');
+        }
       }
       return [];
     },
   });
+  return container;
 }
 
 /** The id of the construct that holds the shared policies in each stack. */
@@ -157,7 +158,7 @@ export const SHARED_POLICIES_ID = 'ShadowTestRolePolicies';
  * take the policy, so none of iam.Policy's deferred decisions are needed.
  */
 class InlinePolicy extends Construct {
-  constructor(scope: Construct, id: string, document: iam.PolicyDocument, roles: iam.IRole[]) {
+  constructor(scope: Construct, id: string, document: iam.PolicyDocument, role: iam.Role) {
     super(scope, id);
     const resource: iam.CfnPolicy = new iam.CfnPolicy(this, 'Resource', {
       policyDocument: document,
@@ -165,17 +166,17 @@ class InlinePolicy extends Construct {
       policyName: Lazy.string({
         produce: () => Stack.of(this).resolve(resource.logicalId).slice(-POLICY_NAME_MAX_LENGTH),
       }),
-      roles: roles.map((role) => nameOfRole(role, this)),
+      roles: [nameOfRole(role)],
     });
     this.node.addValidation({ validate: () => document.validateForIdentityPolicy() });
   }
 }
 
 /**
- * What `role.roleName` resolves to in `scope`'s stack, made cheaply: in the role's own stack, a reference to its
- * resource. `roleName` makes a token that picks between that reference and a physical name, for each role.
+ * The name of `role`, a role of the app, as a reference to its resource: what `role.roleName` resolves to, made
+ * cheaply (`roleName` is a token that picks between that reference and a physical name, for a role of another
+ * environment, which SageMaker could not assume for the experiment anyway).
  */
-function nameOfRole(role: iam.IRole, scope: Construct): string {
-  const resource = role.node.defaultChild;
-  return iam.CfnRole.isCfnRole(resource) && Stack.of(resource) === Stack.of(scope) ? resource.ref : role.roleName;
+function nameOfRole(role: iam.Role): string {
+  return (role.node.defaultChild as iam.CfnRole).ref;
 }

@@ -18,7 +18,7 @@ export function sageMakerCanAssume(role: iam.IRoleRef): boolean | undefined {
   if (document === undefined) {
     return undefined;
   }
-  const statements: any[] = itemsOf(document?.Statement);
+  const statements: any[] = itemsOf(document.Statement);
   let unknown = false;
   for (const statement of statements) {
     if (statement.Effect !== 'Allow' || !itemsOf(statement.Action).some(allowsAssumeRole)) {
@@ -43,6 +43,6 @@ function allowsAssumeRole(action: unknown): boolean {
  */
 export function executionRoleOf(model: sagemakerRefs.IModelRef): iam.Role | undefined {
   const roleArn = l1Of(model, sagemaker.CfnModel.isCfnModel)?.executionRoleArn;
-  const owner: IConstruct | undefined = roleArn === undefined ? undefined : referenceIn(roleArn)?.node.scope;
+  const owner: IConstruct | undefined = referenceIn(roleArn)?.node.scope;
   return iam.Role.isRole(owner) ? owner : undefined;
 }

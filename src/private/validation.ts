@@ -40,10 +40,10 @@ export class ProblemCollector {
     }
     // JSON Schema and the SageMaker API count characters (code points), not UTF-16 code units.
     const length = [...value].length;
-    if (rule.minLength !== undefined && length < rule.minLength) {
-      this.add(property, value, `must be at least ${plural(rule.minLength, 'character')} long`);
-    } else if (rule.maxLength !== undefined && length > rule.maxLength) {
-      this.add(property, value, `must be at most ${plural(rule.maxLength, 'character')} long (it has ${length})`);
+    if (length < (rule.minLength ?? 0)) {
+      this.add(property, value, `must be at least ${plural(rule.minLength!, 'character')} long`);
+    } else if (length > (rule.maxLength ?? Infinity)) {
+      this.add(property, value, `must be at most ${plural(rule.maxLength!, 'character')} long (it has ${length})`);
     }
     if (rule.pattern !== undefined && !rule.pattern.test(value)) {
       const explanation = rule.patternDescription ? ` (${rule.patternDescription})` : '';
@@ -55,11 +55,8 @@ export class ProblemCollector {
     if (value === undefined || Token.isUnresolved(value)) {
       return;
     }
-    const range = describeRange(rule);
-    if (!Number.isInteger(value)) {
-      this.add(property, value, `must be a whole number${range}`);
-    } else if ((rule.min !== undefined && value < rule.min) || (rule.max !== undefined && value > rule.max)) {
-      this.add(property, value, `must be a whole number${range}`);
+    if (!Number.isInteger(value) || outOfRange(value, rule)) {
+      this.add(property, value, `must be a whole number${describeRange(rule)}`);
     }
   }
 
@@ -68,7 +65,7 @@ export class ProblemCollector {
     if (value === undefined || Token.isUnresolved(value)) {
       return;
     }
-    if (!Number.isFinite(value) || (rule.min !== undefined && value < rule.min) || (rule.max !== undefined && value > rule.max)) {
+    if (!Number.isFinite(value) || outOfRange(value, rule)) {
       this.add(property, value, `must be a finite number${describeRange(rule)}`);
     }
   }
@@ -99,6 +96,11 @@ export class ProblemCollector {
       throw new Error(this.message(subject));
     }
   }
+}
+
+/** Whether `value` is below the rule's minimum or above its maximum (a bound left out does not bound). */
+function outOfRange(value: number, rule: NumberRule): boolean {
+  return value < (rule.min ?? -Infinity) || value > (rule.max ?? Infinity);
 }
 
 function describeRange(rule: NumberRule): string {
