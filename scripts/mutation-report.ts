@@ -6,8 +6,9 @@
  *   ts-node scripts/mutation-report.ts [report.json ...]
  *
  * By default, the reports of reports/mutation/ (one per area of stryker.config.mjs, written by scripts/mutation.sh),
- * merged from the oldest to the newest, a file's later report replacing its earlier one. An entry of docs/mutation-equivalents.json names its mutant by file, mutator, original code and
- * replacement, which stay the same when lines move; `line` is needed only when the same mutant occurs on several lines.
+ * merged from the oldest to the newest, a file's later report replacing its earlier one. An entry of
+ * docs/mutation-equivalents.json names its mutant by file, mutator, original code and replacement, which stay the same
+ * when lines move; `line` is needed only when the same mutant occurs on several lines.
  */
 import * as fs from 'fs';
 import * as path from 'path';

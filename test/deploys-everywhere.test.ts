@@ -12,8 +12,9 @@ import {
   DataCapture, ExistingEndpoint, ExistingModel, InferenceExperiment, InferenceExperimentProps, InstanceType, ModelVariant,
   Schedule, ShadowModeConfig, ShadowTestDashboard, ShadowTestMetrics,
 } from '../src';
-import { dependencyCycle, deployedValue, EXPERIMENT_TYPE } from './helpers/cloudformation';
+import { dependencyCycle, EXPERIMENT_TYPE } from './helpers/cloudformation';
 import { newStack, ShadowTestParts } from './helpers/fixtures';
+import { inlinePolicyCharacters, policiesOfRole, roleRefOf } from './helpers/role-policies';
 
 const ACCOUNT = '123456789012';
 const OTHER_ACCOUNT = '210987654321';
@@ -554,14 +555,6 @@ describe('data capture is written by the experiment\'s role and by the models\' 
 });
 
 describe('a role shared by many experiments stays within IAM\'s 10,240 characters of inline policies per role', () => {
-  /** The characters of a role's inline policies once deployed, without whitespace, as IAM counts them. */
-  function inlinePolicyCharacters(template: Template, roleRef: unknown): number {
-    const json = template.toJSON();
-    return Object.values<any>(template.findResources('AWS::IAM::Policy'))
-      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(JSON.stringify(roleRef)))
-      .reduce((sum, policy) => sum + JSON.stringify(deployedValue(policy.Properties.PolicyDocument, json)).length, 0);
-  }
-
   /** 50 shadow tests of one stack, each on its own endpoint, with its own capture prefix in one bucket. */
   function fiftyExperiments(role?: (stack: Stack) => iam.IRole): { stack: Stack; parts: ShadowTestParts } {
     const parts = new ShadowTestParts(newStack());
@@ -589,10 +582,8 @@ describe('a role shared by many experiments stays within IAM\'s 10,240 character
   test('the models\' execution role gets one policy, whose size grows by a resource for each experiment', () => {
     const { stack, parts } = fiftyExperiments();
     const template = Template.fromStack(stack);
-    const modelRole = { Ref: stack.resolve((parts.role.node.defaultChild as iam.CfnRole).logicalId) };
-    const policies = Object.values<any>(template.findResources('AWS::IAM::Policy'))
-      .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([modelRole]));
-    expect(policies).toHaveLength(1);
+    const modelRole = roleRefOf(parts.role);
+    expect(policiesOfRole(template, modelRole)).toHaveLength(1);
     const characters = inlinePolicyCharacters(template, modelRole);
     // 50 capture prefixes of about 80 characters each: less than half of the quota, where a policy for each
     // experiment reached 50 times 400 characters.
@@ -604,8 +595,7 @@ describe('a role shared by many experiments stays within IAM\'s 10,240 character
   test('a role given to 50 experiments gets one policy, with one statement of each kind', () => {
     const { stack } = fiftyExperiments((scope) => iam.Role.fromRoleArn(scope, 'Shared', `arn:aws:iam::${ACCOUNT}:role/shadow-tests`));
     const template = Template.fromStack(stack);
-    const policies = Object.values<any>(template.findResources('AWS::IAM::Policy'))
-      .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify(['shadow-tests']));
+    const policies = policiesOfRole(template, 'shadow-tests');
     expect(policies).toHaveLength(1);
     const sids = policies[0].Properties.PolicyDocument.Statement.map((statement: any) => statement.Sid).filter(Boolean);
     expect(sids).toEqual(['ReadAndSwitchTheEndpoint', 'ManageTheTestEndpointConfigs', 'ReadTheVariantModels']);

@@ -1,8 +1,9 @@
-import { aws_iam as iam, aws_kms as kms, aws_s3 as s3, Stack } from 'aws-cdk-lib';
+import { aws_iam as iam, aws_kms as kms, aws_s3 as s3 } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Construct } from 'constructs';
 import { DataCapture, ExistingEndpoint, ExistingModel, InferenceExperiment, InstanceType, ModelVariant, ShadowModeConfig } from '../src';
 import { newStack, ShadowTestParts } from './helpers/fixtures';
+import { policiesOfRole, roleRefOf } from './helpers/role-policies';
 
 const ENDPOINT_CONFIGS = {
   'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sagemaker:us-east-1:123456789012:endpoint-config/*']],
@@ -33,19 +34,11 @@ const SAGEMAKER_STATEMENTS = [
   },
 ];
 
-function policiesOfRole(stack: Stack, roleLogicalId: string): Record<string, any> {
-  return Template.fromStack(stack).findResources('AWS::IAM::Policy', { Properties: { Roles: Match.arrayWith([{ Ref: roleLogicalId }]) } });
-}
-
-function logicalIdOf(stack: Stack, role: iam.IRole): string {
-  return stack.resolve((role.node.defaultChild as iam.CfnRole).logicalId);
-}
-
 describe('the default role', () => {
   test('is trusted by sagemaker.amazonaws.com only and used as the experiment role', () => {
     const parts = new ShadowTestParts(newStack());
     const experiment = parts.experiment({ role: undefined });
-    const roleId = logicalIdOf(parts.stack, experiment.role as iam.IRole);
+    const roleId = roleRefOf(experiment.role as iam.IRole).Ref;
 
     const template = Template.fromStack(parts.stack);
     expect(template.toJSON().Resources[roleId].Properties.AssumeRolePolicyDocument).toEqual({
@@ -59,7 +52,7 @@ describe('the default role', () => {
     const parts = new ShadowTestParts(newStack());
     const experiment = parts.experiment({ role: undefined });
 
-    const policies = Object.values(policiesOfRole(parts.stack, logicalIdOf(parts.stack, experiment.role as iam.IRole)));
+    const policies = policiesOfRole(Template.fromStack(parts.stack), roleRefOf(experiment.role as iam.IRole));
     expect(policies.map((p) => p.Properties.PolicyDocument.Statement)).toEqual([SAGEMAKER_STATEMENTS]);
   });
 
@@ -67,7 +60,7 @@ describe('the default role', () => {
     const parts = new ShadowTestParts(newStack());
     const experiment = parts.experiment({ ...parts.fullProps(), role: undefined });
 
-    const resources = Object.values(policiesOfRole(parts.stack, logicalIdOf(parts.stack, experiment.role as iam.IRole)))
+    const resources = policiesOfRole(Template.fromStack(parts.stack), roleRefOf(experiment.role as iam.IRole))
       .flatMap((p) => p.Properties.PolicyDocument.Statement)
       .flatMap((statement) => [statement.Resource].flat())
       .map((resource) => JSON.stringify(resource));
@@ -81,7 +74,7 @@ describe('the default role', () => {
   test('may put captured data under the capture prefix only, and encrypt it with the keys involved', () => {
     const parts = new ShadowTestParts(newStack());
     const experiment = parts.experiment({ ...parts.fullProps(), role: undefined });
-    const roleId = logicalIdOf(parts.stack, experiment.role as iam.IRole);
+    const roleId = roleRefOf(experiment.role as iam.IRole).Ref;
 
     const statement = (pattern: object) => Template.fromStack(parts.stack).hasResourceProperties('AWS::IAM::Policy', {
       Roles: Match.arrayWith([{ Ref: roleId }]),
@@ -172,7 +165,7 @@ describe('a role given by the user', () => {
     const parts = new ShadowTestParts(newStack());
     parts.experiment({ role: parts.role });
 
-    const policies = Object.values(policiesOfRole(parts.stack, logicalIdOf(parts.stack, parts.role)));
+    const policies = policiesOfRole(Template.fromStack(parts.stack), roleRefOf(parts.role));
     expect(policies.map((p) => p.Properties.PolicyDocument.Statement)).toContainEqual(SAGEMAKER_STATEMENTS);
   });
 
@@ -195,12 +188,11 @@ describe('a role given by the user', () => {
     const role = iam.Role.fromRoleArn(stack, 'Imported', 'arn:aws:iam::123456789012:role/shadow');
     parts.experiment({ ...parts.fullProps(), role });
 
-    const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
+    const template = Template.fromStack(stack);
     const actions = (policy: any) => policy.Properties.PolicyDocument.Statement.flatMap((statement: any) => statement.Action);
-    const attachedTo = (roles: unknown[]) => policies.filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify(roles));
-    expect(policies).toHaveLength(2);
-    const [experimentRole] = attachedTo(['shadow']);
-    const [modelRole] = attachedTo([{ Ref: logicalIdOf(stack, parts.role) }]);
+    expect(Object.keys(template.findResources('AWS::IAM::Policy'))).toHaveLength(2);
+    const [experimentRole] = policiesOfRole(template, 'shadow');
+    const [modelRole] = policiesOfRole(template, roleRefOf(parts.role));
     expect(actions(experimentRole)).toEqual(expect.arrayContaining(['sagemaker:UpdateEndpoint', 's3:PutObject', 'kms:CreateGrant']));
     expect(actions(modelRole)).toEqual(expect.arrayContaining(['s3:PutObject']));
     expect(actions(modelRole)).not.toContain('sagemaker:UpdateEndpoint');

@@ -8,22 +8,10 @@ import { App, aws_iam as iam, aws_kms as kms, aws_s3 as s3, Fn, ResourceEnvironm
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Construct } from 'constructs';
 import { DataCapture, ExistingEndpoint, ExistingModel, InferenceExperiment, InstanceType, ModelVariant, ShadowModeConfig } from '../src';
-import { deployedValue } from './helpers/cloudformation';
 import { newStack, ShadowTestParts } from './helpers/fixtures';
+import { inlinePolicyCharacters, policiesOfRole, roleRefOf, statementsOfRole } from './helpers/role-policies';
 
 const ACCOUNT = '123456789012';
-const POLICY = 'AWS::IAM::Policy';
-
-/** The statements of every policy of `template` attached to `roleRef`. */
-function statementsOf(template: Template, roleRef: unknown): any[] {
-  return Object.values<any>(template.findResources(POLICY))
-    .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([roleRef]))
-    .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
-}
-
-function refOf(role: iam.Role): { Ref: string } {
-  return { Ref: Stack.of(role).resolve((role.node.defaultChild as iam.CfnRole).logicalId) };
-}
 
 /** The logical IDs that the experiment's L1 depends on. */
 function dependenciesOf(template: Template): string[] {
@@ -52,7 +40,7 @@ describe('a role given as a grantee that is not an iam.IRole', () => {
     const bucket = new s3.Bucket(parts.stack, 'Captures');
     parts.experiment({ role: new RoleHolder(parts.stack, 'Holder', inner), dataCapture: DataCapture.toBucket(bucket, { prefix: 'captures/' }) });
     const template = Template.fromStack(parts.stack);
-    const statements = statementsOf(template, refOf(inner));
+    const statements = statementsOfRole(template, roleRefOf(inner));
     expect(statements.map((statement) => statement.Sid).filter(Boolean))
       .toEqual(['ReadAndSwitchTheEndpoint', 'ManageTheTestEndpointConfigs', 'ReadTheVariantModels']);
     expect(statements.some((statement) => [statement.Action].flat().includes('s3:PutObject'))).toBe(true);
@@ -99,7 +87,7 @@ describe('the capture grants', () => {
     const parts = new ShadowTestParts(newStack());
     const bucket = new s3.Bucket(parts.stack, 'Captures');
     const experiment = parts.experiment({ dataCapture: DataCapture.toBucket(bucket) });
-    const statements = statementsOf(Template.fromStack(parts.stack), refOf(experiment.role as iam.Role));
+    const statements = statementsOfRole(Template.fromStack(parts.stack), roleRefOf(experiment.role as iam.Role));
     const put = statements.find((statement) => [statement.Action].flat().includes('s3:PutObject'));
     expect(put.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [parts.stack.resolve((bucket.node.defaultChild as s3.CfnBucket).logicalId), 'Arn'] }, '/*']] });
   });
@@ -127,7 +115,7 @@ describe('the capture grants', () => {
     const key = new kms.Key(parts.stack, 'CaptureKey');
     const bucket = new s3.Bucket(parts.stack, 'Captures', { encryptionKey: key });
     const experiment = parts.experiment({ dataCapture: DataCapture.toBucket(bucket, { encryptionKey: key }) });
-    const onKey = statementsOf(Template.fromStack(parts.stack), refOf(experiment.role as iam.Role))
+    const onKey = statementsOfRole(Template.fromStack(parts.stack), roleRefOf(experiment.role as iam.Role))
       .filter((statement) => [statement.Action].flat().some((action: string) => action.startsWith('kms:')));
     expect(onKey).toHaveLength(1);
     expect(onKey[0].Action).not.toContain('kms:GenerateDataKey');
@@ -138,7 +126,7 @@ describe('the capture grants', () => {
     const bucket = new s3.Bucket(parts.stack, 'Captures');
     const key = new kms.Key(parts.stack, 'CaptureKey');
     const experiment = parts.experiment({ dataCapture: DataCapture.toBucket(bucket, { encryptionKey: key }) });
-    const onKey = statementsOf(Template.fromStack(parts.stack), refOf(experiment.role as iam.Role))
+    const onKey = statementsOfRole(Template.fromStack(parts.stack), roleRefOf(experiment.role as iam.Role))
       .filter((statement) => [statement.Action].flat().some((action: string) => action.startsWith('kms:')));
     expect(onKey.map((statement) => statement.Action)).toEqual([['kms:Encrypt', 'kms:GenerateDataKey']]);
   });
@@ -162,7 +150,7 @@ describe('the capture grants', () => {
     const experiment = parts.experiment({ role: given, dataCapture: DataCapture.toBucket(bucket, { prefix: 'captures/' }) });
     const template = Template.fromStack(parts.stack);
     template.resourceCountIs('AWS::S3::BucketPolicy', 0);
-    const statements = statementsOf(template, refOf((given ?? experiment.role) as iam.Role));
+    const statements = statementsOfRole(template, roleRefOf((given ?? experiment.role) as iam.Role));
     expect(statements.some((statement) => [statement.Action].flat().includes('s3:PutObject'))).toBe(true);
   });
 });
@@ -176,7 +164,7 @@ describe('two experiments that share a role and a capture bucket of the app', ()
     parts.experiment({ role, endpoint: parts.newEndpoint('SecondEndpoint'), dataCapture: DataCapture.toBucket(bucket, { prefix: 'second/' }) }, 'Second');
     const template = Template.fromStack(parts.stack);
     template.resourceCountIs('AWS::S3::BucketPolicy', 0);
-    const puts = statementsOf(template, refOf(role)).filter((statement) => [statement.Action].flat().includes('s3:PutObject'));
+    const puts = statementsOfRole(template, roleRefOf(role)).filter((statement) => [statement.Action].flat().includes('s3:PutObject'));
     expect(puts).toHaveLength(1);
     expect(JSON.stringify(puts[0].Resource)).toMatch(/first\/\*.*second\/\*/);
   });
@@ -188,7 +176,7 @@ describe('a capture bucket of another account', () => {
     const bucket = s3.Bucket.fromBucketAttributes(parts.stack, 'Captures', { bucketName: 'captures-of-another-account', account: '999999999999' });
     const experiment = parts.experiment({ dataCapture: DataCapture.toBucket(bucket, { prefix: 'captures/' }) });
     const template = Template.fromStack(parts.stack);
-    const put = statementsOf(template, refOf(experiment.role as iam.Role))
+    const put = statementsOfRole(template, roleRefOf(experiment.role as iam.Role))
       .find((statement) => [statement.Action].flat().includes('s3:PutObject'));
     expect(JSON.stringify(put.Resource)).toContain(':s3:::captures-of-another-account/captures/*');
     template.resourceCountIs('AWS::S3::BucketPolicy', 0);
@@ -224,12 +212,8 @@ describe('a shared role at the boundary of IAM\'s 10,240 characters of inline po
     return stack;
   }
 
-  /** The characters of the shared policy once deployed, without whitespace, as IAM counts them. */
-  function characters(stack: Stack): number {
-    const template = Template.fromStack(stack);
-    const [policy] = Object.values<any>(template.findResources(POLICY));
-    return JSON.stringify(deployedValue(policy.Properties.PolicyDocument, template.toJSON())).length;
-  }
+  /** The characters of the shared role's policy once deployed, as IAM counts them. */
+  const characters = (stack: Stack) => inlinePolicyCharacters(Template.fromStack(stack), 'shadow-tests');
 
   const TOO_LARGE = "^The shadow tests of this stack that share the role 'TestStack/Shared' grant it a policy of about 10241 " +
     'characters, and IAM allows a role 10240 characters of inline policies in all: the deployment fails\\. Leave the ' +
@@ -255,10 +239,8 @@ describe('a given role that is also the models\' execution role', () => {
     const key = new kms.Key(parts.stack, 'CaptureKey');
     parts.experiment({ role: parts.role, dataCapture: DataCapture.toBucket(new s3.Bucket(parts.stack, 'Captures'), { prefix: 'captures/', encryptionKey: key }) });
     const template = Template.fromStack(parts.stack);
-    const policies = Object.values<any>(template.findResources(POLICY))
-      .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([refOf(parts.role)]));
-    expect(policies).toHaveLength(1);
-    const actions = statementsOf(template, refOf(parts.role)).map((statement) => JSON.stringify(statement.Action));
+    expect(policiesOfRole(template, roleRefOf(parts.role))).toHaveLength(1);
+    const actions = statementsOfRole(template, roleRefOf(parts.role)).map((statement) => JSON.stringify(statement.Action));
     expect(actions.filter((action) => action.includes('s3:PutObject'))).toHaveLength(1);
     expect(actions.filter((action) => action.includes('kms:GenerateDataKey'))).toHaveLength(1);
     expect(new Set(actions).size).toBe(actions.length);
